@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The FastAPI app factory; adapters are wired in its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+
+from archief import __version__, health, problems
+from archief.composition import Container, build_container
+from archief.records import endpoints as records
+from archief.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+
+def create_app(
+    settings: Settings, container_factory: Callable[[Settings], Container] = build_container
+) -> FastAPI:
+    """Build the API for these settings."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        container = container_factory(settings)
+        app.state.container = container
+        log.info("api.started", environment=settings.environment)
+        try:
+            yield
+        finally:
+            container.close()
+
+    app = FastAPI(
+        title="archief",
+        version=__version__,
+        summary="Het geheugen van de gemeente: dossiers, records, search and retention.",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.include_router(health.router)
+    app.include_router(records.router)
+    return app

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The composition root: the one place that picks adapters for the ports.
+
+Only this module (and the CLI that calls it) may import `ingest` and `search`;
+an import-linter contract in pyproject.toml keeps the rest of `archief` free
+of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from archief.catalog import db
+from archief.clock import SystemClock
+from archief.ports import Clock, ObjectStore, OcrEngine, SearchIndex, TaskQueue
+from archief.settings import Settings
+from archief.storage import build_object_store
+from ingest.ocr import TesseractOcr
+from ingest.queue import CeleryQueue
+from ingest.worker import create_celery
+from search.index import ElasticsearchIndex
+
+
+@dataclass
+class Container:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: ObjectStore
+    index: SearchIndex | None
+    ocr: OcrEngine
+    queue: TaskQueue
+    clock: Clock
+
+    def checks(self) -> dict[str, Callable[[], str] | None]:
+        """Each port's `check`, by name; `None` where the port is not configured."""
+        return {
+            "database": lambda: db.check(self.engine),
+            "objectstore": self.store.check,
+            "search": self.index.check if self.index is not None else None,
+            "queue": self.queue.check,
+            "ocr": self.ocr.check,
+        }
+
+    def prepare(self) -> None:
+        """Migrate the catalog and create the bucket and index if they are missing."""
+        db.migrate(self.engine)
+        ensure_bucket = getattr(self.store, "ensure_bucket", None)
+        if ensure_bucket is not None:
+            ensure_bucket()
+        if self.index is not None:
+            self.index.ensure_index()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build_container(settings: Settings) -> Container:
+    """Wire the adapters the settings select."""
+    engine = db.build_engine(settings.database)
+    index: SearchIndex | None = (
+        ElasticsearchIndex.from_settings(settings.search) if settings.search.url else None
+    )
+    return Container(
+        settings=settings,
+        engine=engine,
+        sessions=db.session_factory(engine),
+        store=build_object_store(settings.objectstore),
+        index=index,
+        ocr=TesseractOcr(settings.ocr.tesseract_cmd, settings.ocr.languages),
+        queue=CeleryQueue(create_celery(settings)),
+        clock=SystemClock(),
+    )

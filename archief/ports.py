@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The ports: what the core needs from the outside world, and nothing more.
+
+Each port is a Protocol whose docstring is its contract. Adapters translate
+vendor errors into `PortError` (or a more specific `ArchiefError`) so that the
+core never sees a vendor exception. Every port has a `check()` used by
+/health/ready; it MUST raise `PortError` when the service cannot serve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, BinaryIO, Protocol, runtime_checkable
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectInfo:
+    key: str
+    size: int
+    sha256: str
+    content_type: str
+    version_id: str | None = None
+
+
+@runtime_checkable
+class ObjectStore(Protocol):
+    """Immutable blobs addressed by key.
+
+    - `put` MUST hash what it stores with SHA-256 while streaming it. When
+      `sha256` is given and the bytes do not match it, `put` MUST raise
+      `IntegrityError` and leave no trace of the attempt under `key`.
+    - `put` MUST NOT hold the whole stream in memory.
+    - `put` on a key that already holds the same bytes MUST succeed without a
+      second copy when `sha256` is given (ingest is idempotent).
+    - `open` and `stat` MUST raise `NotFound` for a missing key.
+    - `delete` MUST remove every stored version of the key, so destruction
+      leaves no remnant; deleting a missing key is not an error.
+    - Keys are relative, '/'-separated, without '..' or empty segments; a bad
+      key MUST raise `ValueError`.
+    """
+
+    def put(
+        self,
+        key: str,
+        stream: BinaryIO,
+        *,
+        content_type: str = "application/octet-stream",
+        sha256: str | None = None,
+        size: int | None = None,
+    ) -> ObjectInfo: ...
+
+    def open(self, key: str) -> BinaryIO: ...
+
+    def stat(self, key: str) -> ObjectInfo: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def list_keys(self, prefix: str = "") -> Iterator[str]: ...
+
+    def check(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDocument:
+    """What the index holds of one record: metadata plus per-page text."""
+
+    record_id: str
+    dossier_id: str
+    title: str
+    layer: str
+    content_type: str
+    sha256: str
+    created_at: datetime
+    pages: Sequence[SearchPage] = ()
+    afdeling: str | None = None
+    wijken: Sequence[str] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    record_id: str
+    dossier_id: str
+    title: str
+    score: float
+    pages: Sequence[int] = ()
+    highlights: Sequence[str] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    total: int
+    hits: Sequence[SearchHit]
+    facets: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+
+class SearchIndex(Protocol):
+    """The full-text index of records.
+
+    - `ensure_index` MUST be idempotent and leave an alias pointing at a
+      concrete index created from the production mappings.
+    - `index` MUST be a bulk write; `refresh=True` makes the writes visible to
+      the next search before it returns (tests and the demo use it).
+    - `search` MUST apply `filters` inside the query, so totals, facets and
+      highlights only ever count documents that pass them.
+    """
+
+    def ensure_index(self) -> str: ...
+
+    def index(self, documents: Sequence[SearchDocument], *, refresh: bool = False) -> None: ...
+
+    def delete(self, record_ids: Sequence[str], *, refresh: bool = False) -> None: ...
+
+    def search(
+        self,
+        text: str,
+        *,
+        filters: Sequence[Mapping[str, Any]] = (),
+        size: int = 10,
+        offset: int = 0,
+    ) -> SearchResult: ...
+
+    def analyze(self, text: str, analyzer: str = "dutch") -> list[str]: ...
+
+    def check(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OcrWord:
+    text: str
+    confidence: float
+    left: int
+    top: int
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class OcrResult:
+    text: str
+    words: Sequence[OcrWord]
+    mean_confidence: float
+
+
+class OcrEngine(Protocol):
+    """Optical character recognition of one page image.
+
+    - `recognize` MUST produce text, word boxes and confidence in one pass.
+    - It MUST raise `PortError` when the engine or a language model is missing.
+    """
+
+    def recognize(self, image: bytes) -> OcrResult: ...
+
+    def check(self) -> str: ...
+
+
+class TaskQueue(Protocol):
+    """Hands work to background workers.
+
+    - `ping` MUST make a round trip through the broker and a worker and return
+      what the worker answered, or raise `PortError` after `timeout` seconds.
+    """
+
+    def ping(self, timeout: float = 10.0) -> str: ...
+
+    def check(self) -> str: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...

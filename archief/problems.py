@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""RFC 9457 problem details for every error the API returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from archief.errors import ArchiefError
+
+MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://archief.example/problems/"  # stable identifiers, not fetched
+log = structlog.get_logger(__name__)
+
+
+def problem(
+    request: Request, *, status: int, code: str, title: str, detail: str, **extra: Any
+) -> JSONResponse:
+    body = {
+        "type": TYPE_BASE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "code": code,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn exceptions into problem+json."""
+
+    @app.exception_handler(ArchiefError)
+    async def archief_error(request: Request, exc: ArchiefError) -> JSONResponse:
+        if exc.status >= 500:
+            log.error("api.error", code=exc.code, path=request.url.path, detail=exc.detail)
+        return problem(
+            request, status=exc.status, code=exc.code, title=exc.title, detail=exc.detail
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        params = [
+            {"name": ".".join(str(p) for p in e["loc"]), "reason": e["msg"]} for e in exc.errors()
+        ]
+        return problem(
+            request,
+            status=422,
+            code="invalid",
+            title="Ongeldige invoer",
+            detail="The request has invalid parameters.",
+            invalid_params=params,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return problem(
+            request,
+            status=exc.status_code,
+            code=code,
+            title=str(exc.detail),
+            detail=str(exc.detail),
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The traceback goes to the log; the client gets no internals.
+        log.error("api.unhandled", path=request.url.path, exc_info=exc)
+        return problem(
+            request,
+            status=500,
+            code="internal_error",
+            title="Interne fout",
+            detail="Something went wrong on our side; it has been logged.",
+        )

@@ -1,0 +1,217 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The real object store: MinIO (or any S3) through the official `minio` client."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+import urllib3
+from minio import Minio
+from minio.commonconfig import ENABLED
+from minio.error import MinioException, S3Error
+from minio.versioningconfig import VersioningConfig
+
+from archief.errors import IntegrityError, NotFound, PortError
+from archief.ports import ObjectInfo
+from archief.settings import ObjectStoreSettings
+from archief.storage.common import CHUNK, HashingReader, validate_key
+
+# S3 multipart parts must be at least 5 MiB; 16 MiB keeps part counts low for
+# large scans without holding much in memory.
+PART_SIZE = 16 * 1024 * 1024
+# Uploads of unknown digest are spooled to disk past this size, never to RAM.
+SPOOL_MAX_MEMORY = 8 * 1024 * 1024
+SHA_META = "X-Amz-Meta-Sha256"
+
+
+class _Body(io.RawIOBase):
+    """A readable that returns the HTTP connection to the pool when closed."""
+
+    def __init__(self, response: Any) -> None:
+        self._response = response
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._response.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._response.close()
+            self._response.release_conn()
+        super().close()
+
+
+class S3ObjectStore:
+    """Objects in one versioned bucket.
+
+    The bucket is created with Object Lock, which S3 only allows at creation
+    time and which implies versioning: legal holds (Archiefwet) can then map
+    onto S3 legal holds. `delete` removes every version, because destruction
+    must leave no remnant.
+    """
+
+    def __init__(self, client: Minio, bucket: str, endpoint: str) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.endpoint = endpoint
+
+    @classmethod
+    def from_settings(cls, settings: ObjectStoreSettings) -> S3ObjectStore:
+        http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=5, read=60),
+            retries=urllib3.Retry(total=3, backoff_factor=0.3, status_forcelist=(502, 503, 504)),
+            maxsize=16,
+        )
+        client = Minio(
+            settings.endpoint,
+            access_key=settings.access_key,
+            secret_key=settings.secret_key.get_secret_value(),
+            secure=settings.secure,
+            region=settings.region,
+            http_client=http,
+        )
+        return cls(client, settings.bucket, settings.endpoint)
+
+    def ensure_bucket(self) -> None:
+        """Create the bucket with Object Lock and versioning, once."""
+        try:
+            if not self.client.bucket_exists(self.bucket):
+                self.client.make_bucket(self.bucket, object_lock=True)
+            self.client.set_bucket_versioning(self.bucket, VersioningConfig(ENABLED))
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise PortError("objectstore", f"cannot prepare bucket {self.bucket}: {exc}") from exc
+
+    def versioning_enabled(self) -> bool:
+        return bool(self.client.get_bucket_versioning(self.bucket).status == ENABLED)
+
+    def put(
+        self,
+        key: str,
+        stream: BinaryIO,
+        *,
+        content_type: str = "application/octet-stream",
+        sha256: str | None = None,
+        size: int | None = None,
+    ) -> ObjectInfo:
+        validate_key(key)
+        if sha256 is None:
+            # S3 metadata travels in the request headers, before the body: a
+            # digest we do not know yet has to be computed first.
+            with tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_MEMORY) as spool:
+                reader = HashingReader(stream)
+                while chunk := reader.read(CHUNK):
+                    spool.write(chunk)
+                spool.seek(0)
+                return self.put(
+                    key,
+                    spool,  # type: ignore[arg-type]  # a SpooledTemporaryFile reads like BinaryIO
+                    content_type=content_type,
+                    sha256=reader.hexdigest,
+                    size=reader.size,
+                )
+        try:
+            existing = self.stat(key)
+        except NotFound:
+            existing = None
+        if existing is not None and existing.sha256 == sha256:
+            return existing
+        reader = HashingReader(stream)
+        try:
+            result = self.client.put_object(
+                self.bucket,
+                key,
+                reader,  # type: ignore[arg-type]  # minio only calls read()
+                length=size if size is not None else -1,
+                part_size=PART_SIZE,
+                content_type=content_type,
+                metadata={SHA_META: sha256},
+            )
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise PortError("objectstore", f"put {key} failed: {exc}") from exc
+        if reader.hexdigest != sha256 or (size is not None and reader.size != size):
+            # Remove exactly the version we wrote: an earlier good version of
+            # the same key must survive a bad upload.
+            self._remove_version(key, result.version_id)
+            raise IntegrityError(
+                f"content hashes to {reader.hexdigest}, not {sha256}",
+                expected=sha256,
+                actual=reader.hexdigest,
+            )
+        return ObjectInfo(key, reader.size, sha256, content_type, result.version_id)
+
+    def _remove_version(self, key: str, version_id: str | None) -> None:
+        try:
+            self.client.remove_object(self.bucket, key, version_id=version_id)
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise PortError("objectstore", f"delete {key} failed: {exc}") from exc
+
+    def open(self, key: str) -> BinaryIO:
+        validate_key(key)
+        try:
+            response = self.client.get_object(self.bucket, key)
+        except S3Error as exc:
+            if exc.code in ("NoSuchKey", "NoSuchVersion"):
+                raise NotFound(f"no object {key}") from exc
+            raise PortError("objectstore", f"get {key} failed: {exc}") from exc
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise PortError("objectstore", f"get {key} failed: {exc}") from exc
+        return io.BufferedReader(_Body(response), buffer_size=CHUNK)
+
+    def stat(self, key: str) -> ObjectInfo:
+        validate_key(key)
+        try:
+            obj = self.client.stat_object(self.bucket, key)
+        except S3Error as exc:
+            if exc.code in ("NoSuchKey", "NoSuchVersion", "NoSuchObject"):
+                raise NotFound(f"no object {key}") from exc
+            raise PortError("objectstore", f"stat {key} failed: {exc}") from exc
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise PortError("objectstore", f"stat {key} failed: {exc}") from exc
+        meta = obj.metadata or {}
+        digest = meta.get(SHA_META) or meta.get(SHA_META.lower()) or ""
+        return ObjectInfo(
+            key,
+            int(obj.size or 0),
+            str(digest),
+            str(obj.content_type or "application/octet-stream"),
+            obj.version_id,
+        )
+
+    def versions(self, key: str) -> list[str]:
+        """Every stored version id of a key, delete markers included."""
+        validate_key(key)
+        try:
+            return [
+                str(o.version_id)
+                for o in self.client.list_objects(self.bucket, prefix=key, include_version=True)
+                if o.object_name == key
+            ]
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise PortError("objectstore", f"list versions of {key} failed: {exc}") from exc
+
+    def delete(self, key: str) -> None:
+        for version_id in self.versions(key):
+            self._remove_version(key, version_id)
+
+    def list_keys(self, prefix: str = "") -> Iterator[str]:
+        try:
+            for obj in self.client.list_objects(self.bucket, prefix=prefix, recursive=True):
+                if obj.object_name is not None:
+                    yield obj.object_name
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise PortError("objectstore", f"list {prefix!r} failed: {exc}") from exc
+
+    def check(self) -> str:
+        try:
+            if not self.client.bucket_exists(self.bucket):
+                raise PortError("objectstore", f"bucket {self.bucket} does not exist")
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise PortError("objectstore", f"{self.endpoint} unreachable: {exc}") from exc
+        return f"s3 {self.endpoint}/{self.bucket}"
