@@ -135,6 +135,12 @@ class S3ObjectStore:
             )
         except (MinioException, urllib3.exceptions.HTTPError) as exc:
             raise PortError("objectstore", f"put {key} failed: {exc}") from exc
+        except OSError as exc:
+            # minio refuses a stream shorter than its announced length before
+            # anything is stored.
+            if size is not None and reader.size < size:
+                raise IntegrityError(f"received {reader.size} bytes, announced {size}") from exc
+            raise PortError("objectstore", f"put {key} failed: {exc}") from exc
         if reader.hexdigest != sha256 or (size is not None and reader.size != size):
             # Remove exactly the version we wrote: an earlier good version of
             # the same key must survive a bad upload.

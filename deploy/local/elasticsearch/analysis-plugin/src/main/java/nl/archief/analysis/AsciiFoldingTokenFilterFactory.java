@@ -8,6 +8,7 @@ import org.elasticsearch.env.Environment;
 import org.elasticsearch.index.IndexSettings;
 import org.elasticsearch.index.analysis.AbstractTokenFilterFactory;
 import org.elasticsearch.index.analysis.NormalizingTokenFilterFactory;
+import org.elasticsearch.index.analysis.TokenFilterFactory;
 
 /** {@code asciifolding} with {@code preserve_original}; usable in normalizers. */
 final class AsciiFoldingTokenFilterFactory extends AbstractTokenFilterFactory implements NormalizingTokenFilterFactory {
@@ -29,5 +30,28 @@ final class AsciiFoldingTokenFilterFactory extends AbstractTokenFilterFactory im
         // Normalizers (keyword fields, wildcard/prefix query terms) must yield exactly
         // one token, so the unfolded original is never kept there.
         return new ASCIIFoldingFilter(in, false);
+    }
+
+    /**
+     * Synonym rules must not contain stacked tokens, so a synonym filter later in
+     * the chain parses its rules with the folded form only, as the reference does.
+     */
+    @Override
+    public TokenFilterFactory getSynonymFilter() {
+        if (!preserveOriginal) {
+            return this;
+        }
+        String filterName = name();
+        return new TokenFilterFactory() {
+            @Override
+            public String name() {
+                return filterName;
+            }
+
+            @Override
+            public TokenStream create(TokenStream in) {
+                return new ASCIIFoldingFilter(in, false);
+            }
+        };
     }
 }

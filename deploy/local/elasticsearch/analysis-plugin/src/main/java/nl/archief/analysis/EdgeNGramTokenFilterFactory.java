@@ -7,6 +7,7 @@ import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.env.Environment;
 import org.elasticsearch.index.IndexSettings;
 import org.elasticsearch.index.analysis.AbstractTokenFilterFactory;
+import org.elasticsearch.index.analysis.TokenFilterFactory;
 
 /**
  * {@code edge_ngram} token filter: {@code min_gram} (1), {@code max_gram} (2),
@@ -35,5 +36,14 @@ final class EdgeNGramTokenFilterFactory extends AbstractTokenFilterFactory {
     @Override
     public TokenStream create(TokenStream in) {
         return new EdgeNGramTokenFilter(in, minGram, maxGram, preserveOriginal);
+    }
+
+    /**
+     * Its grams would be stacked tokens in synonym rules, which a SynonymMap cannot
+     * hold; like the reference we refuse a synonym filter after this one.
+     */
+    @Override
+    public TokenFilterFactory getSynonymFilter() {
+        throw new IllegalArgumentException("Token filter [" + name() + "] cannot be used to parse synonyms");
     }
 }

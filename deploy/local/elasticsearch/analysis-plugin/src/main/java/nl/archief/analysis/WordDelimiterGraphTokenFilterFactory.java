@@ -11,6 +11,7 @@ import org.elasticsearch.common.settings.Settings;
 import org.elasticsearch.env.Environment;
 import org.elasticsearch.index.IndexSettings;
 import org.elasticsearch.index.analysis.AbstractTokenFilterFactory;
+import org.elasticsearch.index.analysis.TokenFilterFactory;
 import org.elasticsearch.index.analysis.Analysis;
 
 /**
@@ -52,5 +53,14 @@ final class WordDelimiterGraphTokenFilterFactory extends AbstractTokenFilterFact
     @Override
     public TokenStream create(TokenStream in) {
         return new WordDelimiterGraphFilter(in, adjustOffsets, WordDelimiterIterator.DEFAULT_WORD_DELIM_TABLE, flags, protectedWords);
+    }
+
+    /**
+     * Its parts would be stacked tokens in synonym rules, which a SynonymMap cannot
+     * hold; like the reference we refuse a synonym filter after this one.
+     */
+    @Override
+    public TokenFilterFactory getSynonymFilter() {
+        throw new IllegalArgumentException("Token filter [" + name() + "] cannot be used to parse synonyms");
     }
 }

@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The Alembic migrations on a real PostgreSQL, and on the embedded SQLite."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import Engine, inspect, text
+
+from archief.catalog import db
+from archief.catalog.models import Base
+from archief.errors import PortError
+from archief.settings import DatabaseSettings, Settings
+from tests.conftest import scratch_database
+
+
+def _roundtrip(engine: Engine) -> None:
+    db.migrate(engine)
+    tables = set(inspect(engine).get_table_names())
+    assert {"dossier", "record", "alembic_version"} <= tables
+    with engine.connect() as conn:
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0001"
+    # The models and the migration describe the same columns.
+    insp = inspect(engine)
+    for table in Base.metadata.sorted_tables:
+        assert {c["name"] for c in insp.get_columns(table.name)} == set(table.columns.keys())
+    cfg = db.alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+    assert {"dossier", "record"}.isdisjoint(inspect(engine).get_table_names())
+    db.migrate(engine)
+    assert {"dossier", "record"} <= set(inspect(engine).get_table_names())
+
+
+@pytest.fixture
+def fresh_postgres(stack_settings: Settings) -> Iterator[Engine]:
+    # A database of its own, so the round trip cannot disturb the shared one.
+    with scratch_database(stack_settings.database.url, f"test_{uuid.uuid4().hex[:8]}") as url:
+        engine = db.build_engine(DatabaseSettings(url=url))
+        yield engine
+        engine.dispose()
+
+
+def test_postgres_migration_roundtrip(fresh_postgres: Engine) -> None:
+    assert fresh_postgres.dialect.name == "postgresql"
+    _roundtrip(fresh_postgres)
+
+
+def test_sqlite_migration_roundtrip(tmp_path: Path) -> None:
+    engine = db.build_engine(DatabaseSettings(url=f"sqlite:///{tmp_path / 'archief.db'}"))
+    _roundtrip(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("pragma foreign_keys")).scalar() == 1
+    engine.dispose()
+
+
+def test_check_reports_unreachable_database() -> None:
+    engine = db.build_engine(
+        DatabaseSettings(url="postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    )
+    with pytest.raises(PortError) as exc:
+        db.check(engine)
+    assert exc.value.code == "service_unavailable"

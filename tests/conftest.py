@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Fixtures on the real services that deploy/local/up starts.
+
+Each test run gets its own PostgreSQL database, MinIO bucket and
+Elasticsearch index prefix, all named `test-…`, and removes them afterwards.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from archief.composition import Container, build_container
+from archief.settings import Settings, load_settings
+from archief.storage.s3 import S3ObjectStore
+from search.index import ElasticsearchIndex
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN = uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def stack_settings() -> Settings:
+    """The local stack's settings; fail loudly (never skip) when it is not there."""
+    settings = load_settings(ROOT / "var" / "archief.env")
+    missing = [
+        name
+        for name, ok in {
+            "PostgreSQL": settings.database.url.startswith("postgresql"),
+            "MinIO": settings.objectstore.backend == "s3",
+            "Elasticsearch": settings.search.url is not None,
+            "Redis": settings.queue.broker_url is not None,
+        }.items()
+        if not ok
+    ]
+    if missing:
+        pytest.fail(
+            f"the tests need the local stack ({', '.join(missing)} not configured): "
+            "run `make test`, or `deploy/local/up` first"
+        )
+    return settings
+
+
+def _admin_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextmanager
+def scratch_database(stack_url: str, name: str) -> Iterator[str]:
+    """Create PostgreSQL database `name` (test_ prefixed), yield its URL, drop it."""
+    if not name.startswith("test_"):
+        raise RuntimeError(f"refusing to manage non-test database {name}")
+    admin = _admin_dsn(stack_url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    try:
+        yield make_url(stack_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name))
+            )
+
+
+@pytest.fixture(scope="session")
+def test_database(stack_settings: Settings) -> Iterator[str]:
+    """A fresh PostgreSQL database for this run; its SQLAlchemy URL."""
+    with scratch_database(stack_settings.database.url, f"test_{RUN}") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(stack_settings: Settings, test_database: str) -> Settings:
+    """Stack settings pointed at this run's database, bucket and index prefix."""
+    return stack_settings.model_copy(
+        update={
+            "environment": "test",
+            "database": stack_settings.database.model_copy(update={"url": test_database}),
+            "objectstore": stack_settings.objectstore.model_copy(update={"bucket": f"test-{RUN}"}),
+            "search": stack_settings.search.model_copy(update={"index_prefix": f"test-{RUN}"}),
+        }
+    )
+
+
+def purge_bucket(store: S3ObjectStore) -> None:
+    """Remove every object version and the bucket itself; test buckets only."""
+    if not store.bucket.startswith("test-"):
+        raise RuntimeError(f"refusing to purge non-test bucket {store.bucket}")
+    client = store.client
+    if not client.bucket_exists(store.bucket):
+        return
+    for obj in client.list_objects(store.bucket, recursive=True, include_version=True):
+        if obj.object_name is not None:
+            client.remove_object(store.bucket, obj.object_name, version_id=obj.version_id)
+    client.remove_bucket(store.bucket)
+
+
+@pytest.fixture(scope="session")
+def container(settings: Settings) -> Iterator[Container]:
+    """The real adapters on this run's database, bucket and index."""
+    c = build_container(settings)
+    c.prepare()
+    yield c
+    if isinstance(c.index, ElasticsearchIndex):
+        c.index.drop()
+    if isinstance(c.store, S3ObjectStore):
+        purge_bucket(c.store)
+    c.close()
