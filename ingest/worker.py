@@ -34,7 +34,8 @@ def create_celery(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
     )
 
-    @app.task(name=PING)
+    # shared=False: each app (tests build several) keeps its own task registry.
+    @app.task(name=PING, shared=False)
     def ping(payload: str) -> dict[str, Any]:
         return {"pong": payload, "worker": socket.gethostname()}
 
