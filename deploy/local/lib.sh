@@ -49,9 +49,10 @@ die() {
 
 is_root() { [ "$(id -u)" = 0 ]; }
 
-# Run a command as the service user (or as ourselves when we are not root).
+# Run a command as the service user (or as ourselves when we are not root),
+# from / because our working directory may be closed to that user.
 as_service() {
-  if is_root; then runuser -u "$SERVICE_USER" -- "$@"; else "$@"; fi
+  if is_root; then (cd / && runuser -u "$SERVICE_USER" -- "$@"); else "$@"; fi
 }
 
 # Wait until "$@" succeeds, or fail naming the service and its log.
@@ -89,12 +90,13 @@ fetch_cached() {
 
 # Service-owned state must be reachable by the service user. A checkout under a
 # private directory (mktemp -d makes 0700 ones) is not, so such state then lives
-# under /var/lib/archief and ./var holds a symlink to it.
+# under /var/lib/archief and ./var holds a symlink to it. Prints the real path,
+# which is the one the service user can use.
 service_dir() {
   local name=$1 dir=$VAR/$1
   if is_root; then
     if [ -L "$dir" ] && [ -d "$dir/" ]; then
-      echo "$dir"
+      readlink -f "$dir"
       return
     fi
     mkdir -p "$dir"
@@ -107,6 +109,7 @@ service_dir() {
       chown -R "$SERVICE_USER": "$(dirname "$alt")"
       ln -sfn "$alt" "$dir"
       warn "$SERVICE_USER cannot reach $VAR; $name state lives in $alt (linked from $dir)"
+      dir=$alt
     fi
   else
     mkdir -p "$dir"
