@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from archief import __version__, health, problems
 from archief.composition import Container, build_container
+from archief.intake import endpoints as intake
 from archief.records import endpoints as records
 from archief.settings import Settings
 
@@ -41,4 +42,5 @@ def create_app(
     problems.install(app)
     app.include_router(health.router)
     app.include_router(records.router)
+    app.include_router(intake.router)
     return app

@@ -4,17 +4,37 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    track,
+)
 from rich.table import Table
+from sqlalchemy import func, select
 
-from archief.composition import build_container
+from archief.catalog.models import Content, Record
+from archief.composition import Container, build_container
+from archief.errors import PortError
 from archief.health import run_checks
+from archief.intake import bulk
+from archief.intake import repository as intake_repo
+from archief.intake.service import ensure_dossier
 from archief.logging import configure_logging
+from archief.ports import TASK_EXTRACT, SearchDocument
+from archief.records import repository as records_repo
 from archief.settings import Settings, load_settings
 
 app = typer.Typer(help="archief: het geheugen van de gemeente.", no_args_is_help=True)
@@ -105,6 +125,240 @@ def status(env_file: EnvFile = None) -> None:
     raise typer.Exit(0 if ok else 1)
 
 
+def _start_workers(count: int, env_file: Path | None) -> list[subprocess.Popen[bytes]]:
+    """Start local worker processes for the duration of a command."""
+    args = [sys.executable, "-m", "archief.cli", "worker", "--concurrency", "1"]
+    if env_file is not None:
+        args += ["--env-file", str(env_file)]
+    log_dir = Path("var/log")
+    log_dir.mkdir(parents=True, exist_ok=True)
+    procs = []
+    for i in range(count):
+        with (log_dir / f"worker-{i + 1}.log").open("ab") as out:
+            procs.append(subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT))  # noqa: S603
+    return procs
+
+
+def _stop_workers(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _run_ingest(
+    container: Container,
+    paths: list[Path],
+    *,
+    dossier_id: str,
+    laag: str,
+    wait_for_processing: bool,
+) -> bulk.Summary:
+    files = list(bulk.walk(paths))
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("storing", total=len(files), rate="")
+        summary = bulk.ingest_paths(
+            container,
+            files,
+            dossier_id=dossier_id,
+            laag=laag,
+            on_file=lambda _p, _i: bar.advance(task),
+        )
+        if wait_for_processing and summary.shas:
+            started = time.monotonic()
+            pages = bar.add_task("reading", total=None, rate="")
+
+            def show(p: bulk.Progress) -> None:
+                minutes = max(time.monotonic() - started, 1e-6) / 60
+                bar.update(
+                    pages,
+                    completed=p.pages_done,
+                    total=max(p.pages_known, 1),
+                    rate=f"{p.pages_done / minutes:.0f} pages/min, "
+                    f"{p.contents_done}/{p.contents_total} documents",
+                )
+
+            bulk.wait(container, summary.shas, show)
+    _print_summary(container, summary, wait_for_processing)
+    return summary
+
+
+def _print_summary(container: Container, summary: bulk.Summary, waited: bool) -> None:
+    rows = bulk.outcomes(container, summary.item_ids)
+    counts: dict[str, int] = {}
+    for _name, status_, _code, _reason in rows:
+        counts[status_] = counts.get(status_, 0) + 1
+    console.print(
+        f"stored {summary.stored}, duplicates {summary.duplicates}, "
+        f"already in (resumed) {summary.skipped}, failed at intake {len(summary.failed)}"
+    )
+    if waited:
+        console.print("now: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    failures = [(n, c or "", r or "") for n, s, c, r in rows if s == "failed"]
+    failures += [f for f in summary.failed if f not in failures]
+    if failures:
+        table = Table(
+            "file", "code", "reason", title="failed (quarantined where the file is the cause)"
+        )
+        for name, code, reason in failures:
+            table.add_row(name, code, reason[:120])
+        console.print(table)
+
+
+def _worker_answers(container: Container, timeout: float) -> bool:
+    try:
+        container.queue.ping(timeout=timeout)
+    except PortError:
+        return False
+    return True
+
+
+@app.command()
+def ingest(  # noqa: PLR0917  # Typer maps each parameter to an option
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories to ingest.")],
+    dossier: Annotated[str, typer.Option(help="Kenmerk of the dossier (created if new).")],
+    layer: Annotated[str, typer.Option(help="Layer (laag) the records go into.")],
+    titel: Annotated[str | None, typer.Option(help="Title of a new dossier.")] = None,
+    afdeling: Annotated[str, typer.Option(help="Owning afdeling of a new dossier.")] = "onbekend",
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="Wait until everything is searchable.")
+    ] = True,
+    workers: Annotated[
+        int, typer.Option(help="Start this many local worker processes for the run.")
+    ] = 0,
+    env_file: EnvFile = None,
+) -> None:
+    """Ingest a backlog: store, OCR and index files, resumably, with progress."""
+    settings = _settings(env_file)
+    container = build_container(settings)
+    container.prepare()
+    record = ensure_dossier(
+        container.sessions,
+        container.clock,
+        kenmerk=dossier,
+        titel=titel or dossier,
+        afdeling=afdeling,
+    )
+    procs = _start_workers(workers, env_file) if workers and settings.queue.broker_url else []
+    try:
+        if (
+            wait
+            and settings.queue.broker_url
+            and not _worker_answers(container, 60 if procs else 10)
+        ):
+            console.print(
+                "[yellow]no worker answered:[/yellow] files are stored and will be read when "
+                "one runs (`archief worker`, or pass --workers N); not waiting"
+            )
+            wait = False
+        summary = _run_ingest(
+            container, paths, dossier_id=record.id, laag=layer, wait_for_processing=wait
+        )
+    finally:
+        _stop_workers(procs)
+        container.close()
+    raise typer.Exit(1 if summary.failed and not (summary.stored or summary.duplicates) else 0)
+
+
+@app.command()
+def resume(env_file: EnvFile = None) -> None:
+    """Hand on content that was stored but never processed, or whose processing got stuck."""
+    settings = _settings(env_file)
+    container = build_container(settings)
+    before = container.clock.now() - timedelta(seconds=settings.ingest.stuck_after_seconds)
+    with container.sessions() as session:
+        todo = [c.sha256 for c in intake_repo.resumable(session, before)]
+    for sha in todo:
+        container.queue.enqueue(TASK_EXTRACT, sha)
+    console.print(f"handed on {len(todo)} documents")
+
+
+@app.command("ingest-status")
+def ingest_status(env_file: EnvFile = None) -> None:
+    """Show processing counts, stuck documents and pages waiting for review."""
+    settings = _settings(env_file)
+    container = build_container(settings)
+    before = container.clock.now() - timedelta(seconds=settings.ingest.stuck_after_seconds)
+    with container.sessions() as session:
+        counts = dict(
+            session.execute(select(Content.status, func.count()).group_by(Content.status)).all()
+        )
+        quarantined = session.scalar(select(func.count()).where(Content.quarantined)) or 0
+        stuck = intake_repo.stuck(session, before)
+        review = intake_repo.pages_for_review(session)
+    out = Console()
+    out.print("documents: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    out.print(f"quarantined: {quarantined}")
+    if stuck:
+        table = Table("sha256", "status", "since", title="stuck (run `archief resume`)")
+        for c in stuck:
+            table.add_row(c.sha256[:16], c.status, c.updated_at.isoformat(timespec="seconds"))
+        out.print(table)
+    if review:
+        table = Table("sha256", "page", "confidence", title="low-confidence pages for review")
+        for p in review:
+            table.add_row(p.sha256[:16], str(p.number), f"{p.confidence or 0:.0f}")
+        out.print(table)
+
+
+@app.command()
+def reindex(env_file: EnvFile = None) -> None:
+    """Rebuild the search index from the catalog and the object store, then swap the alias."""
+    from ingest import process  # noqa: PLC0415
+
+    container = build_container(_settings(env_file))
+    if container.index is None:
+        console.print("[red]error:[/red] no search index configured (ARCHIEF_SEARCH__URL)")
+        raise typer.Exit(2)
+    with container.sessions() as session:
+        shas = list(session.scalars(select(Content.sha256).where(Content.status == "indexed")))
+
+    def documents() -> Iterator[SearchDocument]:
+        for sha in track(shas, description="reindexing", console=console):
+            pages = process.page_texts(container, sha)
+            with container.sessions() as session:
+                records = list(session.scalars(select(Record).where(Record.sha256 == sha)))
+                yield from process.search_documents(sha, records, pages)
+
+    fresh = container.index.rebuild(documents())
+    console.print(f"{len(shas)} documents reindexed into {fresh}; the alias now points there")
+
+
+@app.command("export-text")
+def export_text(
+    dossier: Annotated[str, typer.Option(help="Kenmerk of the dossier.")],
+    out: Annotated[Path, typer.Option(help="Directory to write <name>/page-0001.txt into.")],
+    env_file: EnvFile = None,
+) -> None:
+    """Write the extracted text of every record in a dossier, page by page."""
+    from ingest import process  # noqa: PLC0415
+
+    container = build_container(_settings(env_file))
+    with container.sessions() as session:
+        found = records_repo.dossier_by_kenmerk(session, dossier)
+        if found is None:
+            console.print(f"[red]error:[/red] no dossier with kenmerk {dossier}")
+            raise typer.Exit(2)
+        records = records_repo.records_in_dossier(session, found.id)
+        targets = [(Path(r.filename or r.id).stem or r.id, r.sha256) for r in records]
+    for stem, sha in targets:
+        folder = out / stem
+        folder.mkdir(parents=True, exist_ok=True)
+        for page in process.page_texts(container, sha):
+            (folder / f"page-{page.number:04d}.txt").write_text(page.text, encoding="utf-8")
+    console.print(f"wrote the text of {len(targets)} records under {out}")
+
+
 @app.command()
 def demo(
     env_file: EnvFile = None,
@@ -112,55 +366,47 @@ def demo(
         bool, typer.Option("--serve/--no-serve", help="Serve the API afterwards.")
     ] = True,
 ) -> None:
-    """Ingest the bundled Dutch sample documents, run an example search, serve the API."""
+    """Ingest the bundled Dutch samples (scans included), show searches, serve the API."""
     from archief.demo import SAMPLES  # noqa: PLC0415
-    from ingest.pipeline import ingest_file  # noqa: PLC0415
 
     settings = _settings(env_file)
     container = build_container(settings)
     container.prepare()
-    files = sorted(p for p in SAMPLES.iterdir() if p.is_file())
-    counts: dict[str, int] = {}
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    ) as progress:
-        task = progress.add_task("ingesting samples", total=len(files))
-        for path in files:
-            outcome = ingest_file(
-                container,
-                path,
-                dossier_kenmerk="DEMO-2026-001",
-                dossier_titel="Demo: wijkprojecten Groenstad",
-                afdeling="Openbare Ruimte",
-                laag="openbaar",
-                wijken=("Oosterpark", "Zuid"),
-            )
-            counts[outcome.status] = counts.get(outcome.status, 0) + 1
-            if outcome.status == "failed":
-                console.print(f"[red]failed[/red] {path.name}: {outcome.reason}")
-            progress.advance(task)
-    console.print(
-        "samples: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + f" of {len(files)}"
+    dossier = ensure_dossier(
+        container.sessions,
+        container.clock,
+        kenmerk="DEMO-2026-001",
+        titel="Demo: wijkprojecten Groenstad",
+        afdeling="Openbare Ruimte",
     )
-    base = settings.api.public_url
-    query = "besluiten speeltuin"
-    if container.index is not None:
-        result = container.index.search(query, filters=[{"term": {"layer": "openbaar"}}])
-        console.print(f"example search [bold]{query!r}[/bold]: {result.total} hits")
-        for hit in result.hits:
-            console.print(f"  - {hit.title} (pages {list(hit.pages)})")
-    console.print(
-        f"\nAPI:         {base}/docs\n"
-        f"health:      {base}/health/ready\n"
-        f"try:         curl '{base}/search?q=besluiten+speeltuin'\n"
-    )
-    container.close()
-    if serve_api:
-        serve(env_file=env_file, host=None, port=None)
+    procs = _start_workers(2, env_file) if settings.queue.broker_url else []
+    try:
+        _run_ingest(
+            container, [SAMPLES], dossier_id=dossier.id, laag="openbaar", wait_for_processing=True
+        )
+        base = settings.api.public_url
+        if container.index is not None:
+            for query in DEMO_QUERIES:
+                # The index refreshes every second; the demo shows what a user would.
+                time.sleep(1.1)
+                result = container.index.search(query, filters=[{"term": {"layer": "openbaar"}}])
+                console.print(f"search [bold]{query!r}[/bold]: {result.total} hits")
+                for hit in result.hits:
+                    console.print(f"  - {hit.title} (page {', '.join(map(str, hit.pages))})")
+        console.print(
+            f"\nAPI:         {base}/docs\n"
+            f"health:      {base}/health/ready\n"
+            f"try:         curl '{base}/search?q=kastanjebomen'\n"
+        )
+        if serve_api:
+            serve(env_file=env_file, host=None, port=None)
+    finally:
+        _stop_workers(procs)
+        container.close()
+
+
+# The first words occur only in the scanned samples: hits prove the OCR.
+DEMO_QUERIES = ("kastanjebomen", "jongerenwerkers", "besluiten speeltuin")
 
 
 if __name__ == "__main__":

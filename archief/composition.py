@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archief.catalog import db
 from archief.clock import SystemClock
+from archief.intake.service import Intake
 from archief.ports import Clock, ObjectStore, OcrEngine, SearchIndex, TaskQueue
 from archief.settings import Settings
 from archief.storage import build_object_store
@@ -35,6 +36,10 @@ class Container:
     ocr: OcrEngine
     queue: TaskQueue
     clock: Clock
+
+    @property
+    def intake(self) -> Intake:
+        return Intake(self.sessions, self.store, self.queue, self.clock, self.settings.ingest)
 
     def checks(self) -> dict[str, Callable[[], str] | None]:
         """Each port's `check`, by name; `None` where the port is not configured."""

@@ -9,9 +9,10 @@ core never sees a vendor exception. Every port has a `check()` used by
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 
@@ -106,6 +107,8 @@ class SearchIndex(Protocol):
 
     - `ensure_index` MUST be idempotent and leave an alias pointing at a
       concrete index created from the production mappings.
+    - `rebuild` MUST fill a fresh index and swap the alias to it atomically;
+      searches during the rebuild see the old index.
     - `index` MUST be a bulk write; `refresh=True` makes the writes visible to
       the next search before it returns (tests and the demo use it).
     - `search` MUST apply `filters` inside the query, so totals, facets and
@@ -113,6 +116,8 @@ class SearchIndex(Protocol):
     """
 
     def ensure_index(self) -> str: ...
+
+    def rebuild(self, documents: Iterable[SearchDocument]) -> str: ...
 
     def index(self, documents: Sequence[SearchDocument], *, refresh: bool = False) -> None: ...
 
@@ -147,26 +152,43 @@ class OcrResult:
     text: str
     words: Sequence[OcrWord]
     mean_confidence: float
+    # hOCR: the words with their boxes and confidences, kept as a derivative.
+    hocr: str = ""
 
 
 class OcrEngine(Protocol):
     """Optical character recognition of one page image.
 
-    - `recognize` MUST produce text, word boxes and confidence in one pass.
-    - It MUST raise `PortError` when the engine or a language model is missing.
+    - `recognize` and `recognize_file` MUST produce text, word boxes and
+      confidence in one engine pass.
+    - `recognize_file` MUST read the file as it is (no re-encoding) and MUST
+      give up after `timeout` seconds with an `ArchiefError` coded `ocr_timeout`.
+    - Both MUST raise `PortError` when the engine or a language model is missing.
     """
 
     def recognize(self, image: bytes) -> OcrResult: ...
 
+    def recognize_file(self, path: Path, timeout: float = 180.0) -> OcrResult: ...
+
     def check(self) -> str: ...
+
+
+# The tasks the core hands to workers; ingest/tasks.py registers them.
+TASK_EXTRACT = "archief.ingest.extract"
+TASK_FINALIZE = "archief.ingest.finalize"
 
 
 class TaskQueue(Protocol):
     """Hands work to background workers.
 
+    - `enqueue` MUST only be called after the catalog change that the task
+      reads has been committed; it MUST raise `PortError` when the broker is
+      unreachable (the work is then picked up by `archief ingest --resume`).
     - `ping` MUST make a round trip through the broker and a worker and return
       what the worker answered, or raise `PortError` after `timeout` seconds.
     """
+
+    def enqueue(self, task: str, *args: str) -> None: ...
 
     def ping(self, timeout: float = 10.0) -> str: ...
 

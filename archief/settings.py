@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR = Path("var")
@@ -46,16 +46,38 @@ class QueueSettings(BaseModel):
     broker_url: str | None = None
     result_backend: str | None = None
 
+    @field_validator("broker_url", "result_backend")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        # ARCHIEF_QUEUE__BROKER_URL= (set but empty) means "no broker".
+        return value or None
+
 
 class OcrSettings(BaseModel):
     tesseract_cmd: str = "tesseract"
     languages: str = "nld+eng"
 
 
+class IngestSettings(BaseModel):
+    spool_dir: Path = VAR / "spool"
+    max_upload_bytes: int = 512 * 1024 * 1024
+    max_pages: int = 5000
+    # Pages whose mean word confidence falls below this go to the review list.
+    review_threshold: float = 60.0
+    sandbox_cpu_seconds: int = 120
+    sandbox_memory_bytes: int = 1536 * 1024 * 1024
+    sandbox_wall_seconds: float = 300.0
+    ocr_timeout_seconds: float = 180.0
+    # Content that has not moved for this long is reported as stuck.
+    stuck_after_seconds: int = 900
+
+
 class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
+    # Bearer tokens of services allowed to upload, until OIDC and casbin land.
+    service_tokens: list[SecretStr] = Field(default_factory=list)
 
 
 class Settings(BaseSettings):
@@ -73,6 +95,7 @@ class Settings(BaseSettings):
     search: SearchSettings = Field(default_factory=SearchSettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import os
-from collections import defaultdict
+import re
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytesseract
 from PIL import Image, UnidentifiedImageError
@@ -24,44 +26,102 @@ class UnreadableImage(ArchiefError):
     title = "Afbeelding niet leesbaar"
 
 
+class OcrTimeout(ArchiefError):
+    code = "ocr_timeout"
+    status = 422
+    title = "Tekstherkenning duurde te lang"
+
+
+_BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
+_WCONF = re.compile(r"x_wconf (\d+)")
+
+
+class _HocrWords(HTMLParser):
+    """Collect ocrx_word spans: text, box and confidence."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[OcrWord] = []
+        self._title: str | None = None
+        self._text: list[str] = []
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if self._title is not None:
+            self._depth += 1
+        elif tag == "span" and a.get("class") == "ocrx_word":
+            self._title, self._text, self._depth = a.get("title") or "", [], 0
+
+    def handle_endtag(self, _tag: str) -> None:
+        if self._title is None:
+            return
+        if self._depth:
+            self._depth -= 1
+            return
+        text = "".join(self._text).strip()
+        box, conf = _BBOX.search(self._title), _WCONF.search(self._title)
+        if text and box:
+            x0, y0, x1, y1 = (int(v) for v in box.groups())
+            self.words.append(
+                OcrWord(text, float(conf.group(1)) if conf else 0.0, x0, y0, x1 - x0, y1 - y0)
+            )
+        self._title = None
+
+    def handle_data(self, data: str) -> None:
+        if self._title is not None:
+            self._text.append(data)
+
+
+def parse_hocr(hocr: str) -> list[OcrWord]:
+    """Return the words of an hOCR page with their boxes and confidences."""
+    parser = _HocrWords()
+    parser.feed(hocr)
+    parser.close()
+    return parser.words
+
+
 class TesseractOcr:
     def __init__(self, command: str = "tesseract", languages: str = "nld+eng") -> None:
         self.command = command
         self.languages = languages
 
     def recognize(self, image: bytes) -> OcrResult:
-        pytesseract.pytesseract.tesseract_cmd = self.command
         try:
             img = Image.open(io.BytesIO(image))
             img.load()
         except (UnidentifiedImageError, OSError) as exc:
             raise UnreadableImage(f"not a readable image: {exc}") from exc
+        return self._run(img, timeout=0)
+
+    def recognize_file(self, path: Path, timeout: float = 180.0) -> OcrResult:
+        # A path goes to tesseract as it is: pytesseract only re-encodes
+        # images it is handed as objects.
+        return self._run(str(path), timeout=timeout)
+
+    def _run(self, image: str | Image.Image, timeout: float) -> OcrResult:
+        pytesseract.pytesseract.tesseract_cmd = self.command
         try:
-            data = pytesseract.image_to_data(
-                img, lang=self.languages, output_type=pytesseract.Output.DICT
+            hocr_bytes, text = pytesseract.run_and_get_multiple_output(
+                image, extensions=["hocr", "txt"], lang=self.languages, timeout=timeout
             )
-        except (pytesseract.TesseractNotFoundError, pytesseract.TesseractError) as exc:
+        except pytesseract.TesseractNotFoundError as exc:
             raise PortError("ocr", str(exc)) from exc
-        words: list[OcrWord] = []
-        lines: dict[tuple[int, int, int], list[str]] = defaultdict(list)
-        for i, word in enumerate(data["text"]):
-            conf = float(data["conf"][i])
-            if conf < 0 or not word.strip():
-                continue  # structural rows (blocks, lines) carry conf -1
-            words.append(
-                OcrWord(
-                    word,
-                    conf,
-                    int(data["left"][i]),
-                    int(data["top"][i]),
-                    int(data["width"][i]),
-                    int(data["height"][i]),
-                )
-            )
-            lines[(data["block_num"][i], data["par_num"][i], data["line_num"][i])].append(word)
-        text = "\n".join(" ".join(ws) for _, ws in sorted(lines.items()))
+        except pytesseract.TesseractError as exc:
+            # Both subclass RuntimeError, so they are caught before it.
+            if "Failed loading language" in str(exc) or "Error opening data file" in str(exc):
+                raise PortError("ocr", str(exc)) from exc
+            raise UnreadableImage(f"tesseract could not read the image: {exc}") from exc
+        except RuntimeError as exc:
+            # pytesseract signals its timeout with a bare RuntimeError.
+            if "timeout" in str(exc).lower():
+                raise OcrTimeout(f"no result within {timeout:.0f}s") from exc
+            raise
+        hocr = hocr_bytes.decode("utf-8", errors="replace")
+        words = parse_hocr(hocr)
         mean = sum(w.confidence for w in words) / len(words) if words else 0.0
-        return OcrResult(text=text, words=words, mean_confidence=mean)
+        text = "\n".join(line.rstrip() for line in text.strip().splitlines())
+        return OcrResult(text=text, words=words, mean_confidence=mean, hocr=hocr)
 
     def check(self) -> str:
         pytesseract.pytesseract.tesseract_cmd = self.command

@@ -17,6 +17,15 @@ class CeleryQueue:
     def __init__(self, app: Celery) -> None:
         self.app = app
 
+    def enqueue(self, task: str, *args: str) -> None:
+        try:
+            if self.app.conf.task_always_eager:
+                self.app.tasks[task].apply(args=args).get()
+            else:
+                self.app.send_task(task, args=args)
+        except OperationalError as exc:
+            raise PortError("queue", f"broker unreachable: {exc}") from exc
+
     def ping(self, timeout: float = 10.0) -> str:
         payload = uuid.uuid4().hex
         try:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -62,6 +62,38 @@ class ElasticsearchIndex:
             raise PortError("search", f"cannot prepare index {self.alias}: {exc}") from exc
         return concrete
 
+    def rebuild(self, documents: Iterable[SearchDocument]) -> str:
+        """Fill a fresh index from the template, then swap the alias to it in one step.
+
+        Readers see the old index until the swap. Records indexed by workers
+        while the rebuild runs land in the old index only; run `archief
+        resume` afterwards, or rebuild while ingest is quiet.
+        """
+        try:
+            self._template()
+            fresh = f"{self.alias}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+            self.client.indices.create(index=fresh)
+            actions = (
+                {"_index": fresh, "_id": d.record_id, "_source": self._source(d)} for d in documents
+            )
+            helpers.bulk(self.client, actions, chunk_size=200)
+            self.client.indices.refresh(index=fresh)
+            old = (
+                list(self.client.indices.get_alias(name=self.alias))
+                if self.client.indices.exists_alias(name=self.alias)
+                else []
+            )
+            swap: list[dict[str, Any]] = [
+                {"add": {"index": fresh, "alias": self.alias, "is_write_index": True}}
+            ]
+            swap += [{"remove": {"index": index, "alias": self.alias}} for index in old]
+            self.client.indices.update_aliases(actions=swap)
+            for index in old:
+                self.client.indices.delete(index=index)
+        except _ERRORS as exc:
+            raise PortError("search", f"rebuilding {self.alias} failed: {exc}") from exc
+        return fresh
+
     def drop(self) -> None:
         """Delete the alias's indices and the template (tests and full rebuilds)."""
         try:
@@ -87,6 +119,9 @@ class ElasticsearchIndex:
             "sha256": doc.sha256,
             "created_at": doc.created_at.isoformat(),
             "pages": [{"number": p.number, "text": p.text} for p in doc.pages],
+            # All pages as one field, so a query matches a record whose terms
+            # fall on different pages; excluded from _source, as it repeats pages.
+            "text": "\n\f".join(p.text for p in doc.pages),
         }
 
     def index(self, documents: Sequence[SearchDocument], *, refresh: bool = False) -> None:
@@ -123,25 +158,27 @@ class ElasticsearchIndex:
     ) -> SearchResult:
         # simple_query_string never fails on user syntax, and quoted phrases go
         # to the unstemmed .exact fields.
-        def sqs(fields: list[str]) -> dict[str, Any]:
+        def sqs(fields: list[str], operator: str = "and") -> dict[str, Any]:
             return {
                 "simple_query_string": {
                     "query": text,
                     "fields": fields,
-                    "default_operator": "and",
+                    "default_operator": operator,
                     "quote_field_suffix": ".exact",
                 }
             }
 
         query = {
             "bool": {
+                # The record matches as a whole (title and all its pages)...
+                "must": [sqs(["title^3", "text"])],
                 "should": [
-                    sqs(["title^3"]),
+                    # ...and the pages that carry any of the terms are named.
                     {
                         "nested": {
                             "path": "pages",
                             "score_mode": "max",
-                            "query": sqs(["pages.text"]),
+                            "query": sqs(["pages.text"], "or"),
                             "inner_hits": {
                                 "size": 3,
                                 "_source": ["pages.number"],
@@ -154,7 +191,6 @@ class ElasticsearchIndex:
                         }
                     },
                 ],
-                "minimum_should_match": 1,
                 "filter": list(filters),
             }
         }

@@ -85,6 +85,10 @@ def settings(stack_settings: Settings, test_database: str) -> Settings:
             "database": stack_settings.database.model_copy(update={"url": test_database}),
             "objectstore": stack_settings.objectstore.model_copy(update={"bucket": f"test-{RUN}"}),
             "search": stack_settings.search.model_copy(update={"index_prefix": f"test-{RUN}"}),
+            # Tight sandbox limits keep the hostile-input tests quick.
+            "ingest": stack_settings.ingest.model_copy(
+                update={"sandbox_cpu_seconds": 15, "sandbox_wall_seconds": 30.0}
+            ),
         }
     )
 
@@ -112,4 +116,41 @@ def container(settings: Settings) -> Iterator[Container]:
         c.index.drop()
     if isinstance(c.store, S3ObjectStore):
         purge_bucket(c.store)
+    c.close()
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The ARCHIEF_* variables that reproduce these settings in a child process."""
+    return {
+        "ARCHIEF_DATABASE__URL": settings.database.url,
+        "ARCHIEF_OBJECTSTORE__BACKEND": settings.objectstore.backend,
+        "ARCHIEF_OBJECTSTORE__ENDPOINT": settings.objectstore.endpoint,
+        "ARCHIEF_OBJECTSTORE__ACCESS_KEY": settings.objectstore.access_key,
+        "ARCHIEF_OBJECTSTORE__SECRET_KEY": settings.objectstore.secret_key.get_secret_value(),
+        "ARCHIEF_OBJECTSTORE__SECURE": str(settings.objectstore.secure).lower(),
+        "ARCHIEF_OBJECTSTORE__BUCKET": settings.objectstore.bucket,
+        "ARCHIEF_SEARCH__URL": settings.search.url or "",
+        "ARCHIEF_SEARCH__INDEX_PREFIX": settings.search.index_prefix,
+        # Empty means no broker: the child runs tasks in-process too.
+        "ARCHIEF_QUEUE__BROKER_URL": settings.queue.broker_url or "",
+        "ARCHIEF_INGEST__SPOOL_DIR": str(settings.ingest.spool_dir),
+        "ARCHIEF_INGEST__SANDBOX_CPU_SECONDS": str(settings.ingest.sandbox_cpu_seconds),
+        "ARCHIEF_INGEST__SANDBOX_WALL_SECONDS": str(settings.ingest.sandbox_wall_seconds),
+        "ARCHIEF_ENV_FILE": "/nonexistent",
+    }
+
+
+@pytest.fixture(scope="session")
+def eager_settings(settings: Settings) -> Settings:
+    """The test stack with tasks run in-process: the whole pipeline, deterministically."""
+    return settings.model_copy(
+        update={"queue": settings.queue.model_copy(update={"broker_url": None})}
+    )
+
+
+@pytest.fixture(scope="session")
+def eager(eager_settings: Settings, container: Container) -> Iterator[Container]:
+    """A container whose queue runs ingest tasks inline (shares the run's stores)."""
+    c = build_container(eager_settings)
+    yield c
     c.close()

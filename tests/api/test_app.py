@@ -1,42 +1,76 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""The HTTP API on the real adapters: health, problem+json and search."""
+"""The HTTP API on the real adapters: health, problem+json, upload and search."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from archief.app import create_app
-from archief.composition import Container
+from archief.composition import Container, build_container
 from archief.demo import SAMPLES
+from archief.intake.service import ensure_dossier
 from archief.settings import SearchSettings, Settings
-from ingest.pipeline import ingest_file
+from search.index import ElasticsearchIndex
+from tests.conftest import scratch_database
+
+TOKEN = "test-service-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture(scope="module")
-def client(settings: Settings, container: Container) -> Iterator[TestClient]:
-    for name in ("besluitnota-speeltuin-oosterpark.txt", "verslag-bewonersavond-zuid.txt"):
-        ingest_file(
-            container,
-            SAMPLES / name,
-            dossier_kenmerk="TEST-API",
-            dossier_titel="API-test",
-            afdeling="Openbare Ruimte",
-            laag="openbaar",
-        )
-    secret = SAMPLES / "projectplan-fietsroute-wijk-zuid.txt"
-    ingest_file(
-        container,
-        secret,
-        dossier_kenmerk="TEST-API",
-        dossier_titel="API-test",
-        afdeling="Verkeer",
-        laag="intern",
+def api_database(stack_settings: Settings) -> Iterator[str]:
+    # A catalog of its own: finalize indexes every record of a content, and
+    # counts here must not see other tests' records.
+    with scratch_database(stack_settings.database.url, f"test_{uuid.uuid4().hex[:8]}") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def api(eager_settings: Settings, container: Container, api_database: str) -> Iterator[Container]:
+    """Tasks inline, a service token, and a small upload limit to test it."""
+    settings = eager_settings.model_copy(
+        update={
+            "database": eager_settings.database.model_copy(update={"url": api_database}),
+            "api": eager_settings.api.model_copy(update={"service_tokens": [SecretStr(TOKEN)]}),
+            "ingest": eager_settings.ingest.model_copy(update={"max_upload_bytes": 256 * 1024}),
+            # An index of its own, so counts here do not see other tests' records.
+            "search": eager_settings.search.model_copy(
+                update={"index_prefix": eager_settings.search.index_prefix + "-api"}
+            ),
+        }
     )
-    with TestClient(create_app(settings, lambda _s: container)) as c:
+    c = build_container(settings)
+    c.prepare()
+    ensure_dossier(c.sessions, c.clock, kenmerk="T-API", titel="API-test", afdeling="Test")
+    yield c
+    if isinstance(c.index, ElasticsearchIndex):
+        c.index.drop()
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def client(api: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(api.settings, lambda _s: api)) as c:
         yield c
+
+
+def _upload(
+    client: TestClient, name: str, data: bytes, laag: str = "openbaar"
+) -> dict[str, object]:
+    resp = client.post(
+        "/ingest",
+        headers=AUTH,
+        data={"dossier": "T-API", "laag": laag},
+        files={"file": (name, data, "application/octet-stream")},
+    )
+    assert resp.status_code == 202, resp.text
+    body: dict[str, object] = resp.json()
+    return body
 
 
 def test_live(client: TestClient) -> None:
@@ -63,17 +97,86 @@ def test_ready_fails_with_the_failing_service_named(settings: Settings) -> None:
     assert body["checks"]["database"]["status"] == "ok"
 
 
-def test_search_finds_stemmed_dutch_and_only_the_public_layer(client: TestClient) -> None:
-    resp = client.get("/search", params={"q": "besluiten speeltuin"})
-    assert resp.status_code == 200
-    body = resp.json()
+def test_upload_is_processed_and_pollable(client: TestClient) -> None:
+    data = (SAMPLES / "besluitnota-speeltuin-oosterpark.txt").read_bytes()
+    body = _upload(client, "besluitnota.txt", data)
+    # Tasks run inline here, so the item is done when the upload returns.
+    polled = client.get(f"/ingest/items/{body['id']}").json()
+    assert polled["status"] == "indexed"
+    assert polled["pages_done"] == polled["pages_total"] == 1
+    again = _upload(client, "kopie.txt", data)
+    assert again["status"] == "duplicate"
+    assert again["record_id"] == body["record_id"]
+
+
+def test_search_finds_stemmed_dutch_and_only_the_public_layer(
+    client: TestClient, api: Container
+) -> None:
+    _upload(client, "verslag.txt", (SAMPLES / "verslag-bewonersavond-zuid.txt").read_bytes())
+    _upload(
+        client,
+        "projectplan.txt",
+        (SAMPLES / "projectplan-fietsroute-wijk-zuid.txt").read_bytes(),
+        laag="intern",
+    )
+    assert isinstance(api.index, ElasticsearchIndex)
+    api.index.client.indices.refresh(index=api.index.alias)
+    body = client.get("/search", params={"q": "besluiten speeltuin"}).json()
     assert body["total"] == 1
-    assert body["hits"][0]["title"] == "besluitnota speeltuin oosterpark"
     assert body["hits"][0]["pages"] == [1]
     # "fietsroute" occurs in the public verslag and in the internal projectplan.
     hits = client.get("/search", params={"q": "fietsroute"}).json()
     assert hits["total"] == 1
-    assert hits["hits"][0]["title"] == "verslag bewonersavond zuid"
+    assert hits["hits"][0]["title"] == "verslag"
+
+
+def test_upload_without_token_is_refused(client: TestClient) -> None:
+    resp = client.post(
+        "/ingest", data={"dossier": "T-API", "laag": "intern"}, files={"file": ("a.txt", b"tekst")}
+    )
+    assert resp.status_code == 403
+    assert resp.json()["code"] == "forbidden"
+
+
+def test_upload_over_the_limit_is_413(client: TestClient) -> None:
+    resp = client.post(
+        "/ingest",
+        headers=AUTH,
+        data={"dossier": "T-API", "laag": "intern"},
+        files={"file": ("groot.txt", b"a" * (300 * 1024))},
+    )
+    assert resp.status_code == 413
+    assert resp.json()["code"] == "too_large"
+
+
+def test_upload_problems_have_codes(client: TestClient) -> None:
+    no_file = client.post(
+        "/ingest", headers=AUTH, data={"dossier": "T-API", "laag": "intern"}, files={"x": ("", b"")}
+    )
+    assert no_file.status_code == 400
+    unknown = client.post(
+        "/ingest",
+        headers=AUTH,
+        data={"dossier": "GEEN", "laag": "intern"},
+        files={"file": ("a.txt", b"tekst voor een dossier dat er niet is")},
+    )
+    assert unknown.status_code == 404
+    assert unknown.json()["code"] == "not_found"
+    empty = _upload(client, "leeg.pdf", b"")
+    assert (empty["status"], empty["reason_code"]) == ("failed", "empty_file")
+    junk = _upload(client, "\u202efdp.exe", bytes(range(256)) * 4)
+    assert (junk["status"], junk["reason_code"], junk["quarantined"]) == (
+        "failed",
+        "unsupported_type",
+        True,
+    )
+    assert "\u202e" not in str(junk["name"])
+
+
+def test_unknown_item_is_404(client: TestClient) -> None:
+    resp = client.get("/ingest/items/bestaat-niet")
+    assert resp.status_code == 404
+    assert resp.json()["code"] == "not_found"
 
 
 def test_validation_error_is_problem_json(client: TestClient) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from archief.catalog import db
@@ -23,7 +24,8 @@ def _roundtrip(engine: Engine) -> None:
     tables = set(inspect(engine).get_table_names())
     assert {"dossier", "record", "alembic_version"} <= tables
     with engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        head = ScriptDirectory.from_config(db.alembic_config(str(engine.url))).get_current_head()
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == head
     # The models and the migration describe the same columns.
     insp = inspect(engine)
     for table in Base.metadata.sorted_tables:
@@ -66,3 +68,25 @@ def test_check_reports_unreachable_database() -> None:
     with pytest.raises(PortError) as exc:
         db.check(engine)
     assert exc.value.code == "service_unavailable"
+
+
+def test_records_from_before_0002_get_content_rows(tmp_path: Path) -> None:
+    engine = db.build_engine(DatabaseSettings(url=f"sqlite:///{tmp_path / 'oud.db'}"))
+    db.migrate(engine, "0001")
+    with engine.begin() as conn:
+        conn.execute(
+            text("insert into dossier values ('d1', 'K-1', 'Oud', 'Afd', 'open', '2020-01-01')")
+        )
+        conn.execute(
+            text(
+                "insert into record values ('r1', 'd1', 'Memo', 'intern', :sha, 'originals/x', "
+                "'text/plain', 12, 'memo.txt', 'indexed', null, '2020-01-02')"
+            ),
+            {"sha": "a" * 64},
+        )
+    db.migrate(engine)
+    with engine.connect() as conn:
+        status = conn.execute(text("select status from content where sha256 = :s"), {"s": "a" * 64})
+        assert status.scalar() == "stored"  # so `archief resume` processes it again
+        assert conn.execute(text("select status from record")).scalar() == "actief"
+    engine.dispose()

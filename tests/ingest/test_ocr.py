@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -61,3 +62,24 @@ def test_garbage_is_an_unreadable_image() -> None:
     with pytest.raises(UnreadableImage) as exc:
         TesseractOcr().recognize(b"\x89PNG\r\n\x1a\nnot really")
     assert exc.value.code == "unreadable_image"
+
+
+def test_image_tesseract_cannot_decode_is_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "kapot.png"
+    data = bytearray(render(["Een beschadigde scan"]))
+    idat = data.index(b"IDAT")
+    data[idat + 8] ^= 0xFF  # a flipped bit in the image data breaks its CRC
+    path.write_bytes(bytes(data))
+    with pytest.raises(UnreadableImage) as exc:
+        TesseractOcr().recognize_file(path)
+    assert exc.value.code == "unreadable_image"
+
+
+def test_file_recognition_returns_hocr_with_word_confidences(tmp_path: Path) -> None:
+    path = tmp_path / "pagina.png"
+    path.write_bytes(render(["Verslag van de wijkraad Oosterpark"]))
+    result = TesseractOcr(languages="nld").recognize_file(path)
+    assert "wijkraad" in result.text
+    assert "ocrx_word" in result.hocr
+    assert [w.text for w in result.words][:3] == ["Verslag", "van", "de"]
+    assert all(0 <= w.confidence <= 100 for w in result.words)

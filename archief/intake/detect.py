@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Type detection by content (magic bytes), never by file name."""
+"""Type detection by content (magic bytes), never by file name or declared type."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ class UnsupportedType(ArchiefError):
     title = "Bestandstype niet ondersteund"
 
 
-def detect(head: bytes) -> str:
-    """Return the media type of content starting with `head` (first few KiB)."""
+def detect(head: bytes, *, whole: bool = False) -> str:
+    """Return the media type of content starting with `head`; `whole` if head is all of it."""
     for magic, media_type in _MAGIC:
         if head.startswith(magic):
             return media_type
@@ -29,8 +29,9 @@ def detect(head: bytes) -> str:
         try:
             head.decode("utf-8")
         except UnicodeDecodeError as exc:
-            # A multi-byte character cut at the end of `head` is still text.
-            if exc.start < len(head) - 3:
+            # A multi-byte character cut at the end of a window is still
+            # text; at the end of the whole file it is not.
+            if whole or exc.start < len(head) - 3 or exc.reason != "unexpected end of data":
                 raise UnsupportedType("neither a known binary format nor UTF-8 text") from exc
         return "text/plain"
     raise UnsupportedType("neither a known binary format nor UTF-8 text")

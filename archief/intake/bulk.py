@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Bulk import of a backlog: walk paths, hand each file in, wait for processing.
+
+Resumable: every file is remembered by path, size and modification time, so a
+second run over the same paths skips what is already in.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archief.catalog.models import Content, IngestItem
+from archief.composition import Container
+from archief.errors import ArchiefError
+from archief.intake import repository
+from archief.intake.schemas import effective_status
+
+
+@dataclass
+class Summary:
+    stored: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # name, code, reason
+    item_ids: list[str] = field(default_factory=list)
+    shas: set[str] = field(default_factory=set)
+
+
+def walk(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every regular file under the given paths, in a stable order; symlinks are not followed."""
+    for path in paths:
+        if path.is_symlink():
+            continue
+        if path.is_dir():
+            yield from (p for p in sorted(path.rglob("*")) if p.is_file() and not p.is_symlink())
+        elif path.is_file():
+            yield path
+
+
+def source_key(path: Path) -> str:
+    st = path.stat()
+    return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+
+
+def ingest_paths(
+    container: Container,
+    files: list[Path],
+    *,
+    dossier_id: str,
+    laag: str,
+    on_file: Callable[[Path, IngestItem | None], None] = lambda _p, _i: None,
+) -> Summary:
+    """Hand in every file; a bad file is reported and the batch goes on."""
+    summary = Summary()
+    intake = container.intake
+    for path in files:
+        key = source_key(path)
+        with container.sessions() as session:
+            earlier = repository.item_by_source(session, dossier_id, key)
+        if earlier is not None:
+            summary.skipped += 1
+            summary.item_ids.append(earlier.id)
+            if earlier.sha256:
+                summary.shas.add(earlier.sha256)
+            on_file(path, None)
+            continue
+        try:
+            with path.open("rb") as f:
+                item = intake.receive(
+                    f, name=path.name, dossier_id=dossier_id, laag=laag, source_key=key
+                )
+        except ArchiefError as exc:
+            summary.failed.append((path.name, exc.code, exc.detail))
+            on_file(path, None)
+            continue
+        except OSError as exc:
+            summary.failed.append((path.name, "unreadable_file", str(exc)))
+            on_file(path, None)
+            continue
+        summary.item_ids.append(item.id)
+        if item.status == "failed":
+            summary.failed.append((item.display_name, item.reason_code or "", item.reason or ""))
+        elif item.status == "duplicate":
+            summary.duplicates += 1
+        else:
+            summary.stored += 1
+        if item.sha256 and item.status != "failed":
+            summary.shas.add(item.sha256)
+        on_file(path, item)
+    return summary
+
+
+@dataclass(frozen=True)
+class Progress:
+    contents_done: int
+    contents_total: int
+    pages_done: int
+    pages_known: int
+
+
+def progress(container: Container, shas: set[str]) -> Progress:
+    with container.sessions() as session:
+        rows = repository.contents(session, sorted(shas))
+        done = sum(c.status in ("indexed", "failed") for c in rows)
+        pages_done, pages_known = repository.page_progress(session, sorted(shas))
+    return Progress(done, len(rows), pages_done, pages_known)
+
+
+def wait(
+    container: Container,
+    shas: set[str],
+    on_progress: Callable[[Progress], None],
+    *,
+    poll: float = 0.5,
+    timeout: float | None = None,
+) -> Progress:
+    """Poll until every content is indexed or failed (or the timeout passes)."""
+    started = time.monotonic()
+    while True:
+        p = progress(container, shas)
+        on_progress(p)
+        if p.contents_done >= p.contents_total:
+            return p
+        if timeout is not None and time.monotonic() - started > timeout:
+            return p
+        time.sleep(poll)
+
+
+def outcomes(
+    container: Container, item_ids: list[str]
+) -> list[tuple[str, str, str | None, str | None]]:
+    """(name, status, reason code, reason) of each item, as the client sees it."""
+    with container.sessions() as session:
+        out = []
+        for item_id in item_ids:
+            item = session.get(IngestItem, item_id)
+            if item is None:
+                continue
+            content = session.get(Content, item.sha256) if item.sha256 else None
+            status, code, reason = effective_status(item, content)
+            out.append((item.display_name, status, code, reason))
+    return out

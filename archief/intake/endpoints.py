@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""HTTP intake: a streamed multipart upload, and the status of what was handed in."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette import status
+
+from archief.catalog.models import Content, IngestItem
+from archief.errors import ArchiefError, NotFound
+from archief.intake.schemas import ItemOut
+from archief.intake.service import SpoolWriter, TooLarge
+from archief.records import repository as records
+
+router = APIRouter(prefix="/ingest", tags=["ingest"])
+
+
+class Forbidden(ArchiefError):
+    code = "forbidden"
+    status = 403
+    title = "Geen toegang"
+
+
+class BadUpload(ArchiefError):
+    code = "bad_upload"
+    status = 400
+    title = "Ongeldige upload"
+
+
+def _authorise(request: Request, authorization: str | None) -> None:
+    # Until identity and casbin land (issue 4), uploads need a service token.
+    tokens = [t.get_secret_value() for t in request.app.state.container.settings.api.service_tokens]
+    if not tokens:
+        raise Forbidden("uploads are disabled: no service token is configured")
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    if not any(hmac.compare_digest(given, t) for t in tokens):
+        raise Forbidden("a valid service token is required")
+
+
+async def _receive_multipart(request: Request, writer: SpoolWriter) -> tuple[dict[str, str], str]:
+    """Stream the body through a multipart parser: the file goes to disk, fields to memory."""
+    ctype, params = parse_options_header(request.headers.get("content-type", ""))
+    boundary = params.get(b"boundary")
+    if ctype != b"multipart/form-data" or not boundary:
+        raise BadUpload("send the file as multipart/form-data")
+    fields: dict[str, str] = {}
+    state: dict[str, Any] = {"name": None, "filename": None, "buf": bytearray(), "headers": {}}
+    files: list[str] = []
+
+    def on_header_field(data: bytes, start: int, end: int) -> None:
+        state["field"] = data[start:end].decode("latin-1").lower()
+
+    def on_header_value(data: bytes, start: int, end: int) -> None:
+        state["headers"][state["field"]] = data[start:end]
+
+    def on_headers_finished() -> None:
+        _, disp = parse_options_header(state["headers"].get("content-disposition", b""))
+        state["name"] = disp.get(b"name", b"").decode("utf-8", errors="replace")
+        raw = disp.get(b"filename")
+        state["filename"] = None if raw is None else raw.decode("utf-8", errors="replace")
+        if state["filename"] is not None:
+            if files:
+                raise BadUpload("send one file per request")
+            files.append(state["filename"])
+
+    def on_part_data(data: bytes, start: int, end: int) -> None:
+        if state["filename"] is not None:
+            writer.write(data[start:end])
+        else:
+            state["buf"] += data[start:end]
+            if len(state["buf"]) > 4096:
+                raise BadUpload(f"form field {state['name']!r} is too long")
+
+    def on_part_end() -> None:
+        if state["filename"] is None and state["name"]:
+            fields[state["name"]] = state["buf"].decode("utf-8", errors="replace")
+        state.update(name=None, filename=None, buf=bytearray(), headers={})
+
+    parser = MultipartParser(
+        boundary,
+        {
+            "on_header_field": on_header_field,
+            "on_header_value": on_header_value,
+            "on_headers_finished": on_headers_finished,
+            "on_part_data": on_part_data,
+            "on_part_end": on_part_end,
+        },
+    )
+    async for chunk in request.stream():
+        parser.write(chunk)
+    parser.finalize()
+    if not files:
+        raise BadUpload("no file part in the upload")
+    return fields, files[0]
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED)
+async def upload(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> ItemOut:
+    """Hand in one file (multipart field `file`, plus `dossier` kenmerk and `laag`)."""
+    _authorise(request, authorization)
+    container = request.app.state.container
+    limit = container.settings.ingest.max_upload_bytes
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit + 64 * 1024:
+        raise TooLarge(f"larger than the limit of {limit} bytes")
+    writer = SpoolWriter(container.settings.ingest.spool_dir, limit)
+    try:
+        fields, filename = await _receive_multipart(request, writer)
+        spooled = writer.finish()
+        kenmerk, laag = fields.get("dossier", ""), fields.get("laag", "")
+        if not kenmerk or not laag:
+            raise BadUpload("the fields `dossier` (kenmerk) and `laag` are required")
+        with container.sessions() as session:
+            dossier = records.dossier_by_kenmerk(session, kenmerk)
+            if dossier is None:
+                raise NotFound(f"no dossier with kenmerk {kenmerk}")
+            dossier_id = dossier.id
+        item = await run_in_threadpool(
+            container.intake.receive_spooled,
+            spooled,
+            name=filename,
+            dossier_id=dossier_id,
+            laag=laag,
+            titel=fields.get("titel") or None,
+        )
+    finally:
+        writer.discard()
+    return await run_in_threadpool(_view, container, item.id)
+
+
+@router.get("/items/{item_id}")
+async def item_status(request: Request, item_id: str) -> ItemOut:
+    """The status of one handed-in file: received → stored → extracting → ocr → indexed."""
+    return await run_in_threadpool(_view, request.app.state.container, item_id)
+
+
+def _view(container: Any, item_id: str) -> ItemOut:
+    from archief.intake.repository import page_progress  # noqa: PLC0415
+
+    with container.sessions() as session:
+        item = session.get(IngestItem, item_id)
+        if item is None:
+            raise NotFound(f"no ingest item {item_id}")
+        content = session.get(Content, item.sha256) if item.sha256 else None
+        done, total = page_progress(session, [item.sha256]) if item.sha256 else (0, 0)
+        return ItemOut.from_rows(item, content, pages_done=done, pages_total=total)

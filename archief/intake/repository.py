@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Catalog queries about intake and processing state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from archief.catalog.models import Content, IngestItem, Page
+
+
+def item_by_source(session: Session, dossier_id: str, source_key: str) -> IngestItem | None:
+    return session.scalars(
+        select(IngestItem)
+        .where(IngestItem.dossier_id == dossier_id, IngestItem.source_key == source_key)
+        .order_by(IngestItem.created_at.desc())
+        .limit(1)
+    ).first()
+
+
+def contents(session: Session, shas: Sequence[str]) -> list[Content]:
+    return list(session.scalars(select(Content).where(Content.sha256.in_(shas))))
+
+
+def page_progress(session: Session, shas: Sequence[str]) -> tuple[int, int]:
+    """Pages done and pages known, over these contents."""
+    row = session.execute(
+        select(func.count(), func.count().filter(Page.done)).where(Page.sha256.in_(shas))
+    ).one()
+    return int(row[1]), int(row[0])
+
+
+def resumable(session: Session, stuck_before: datetime) -> list[Content]:
+    """Content never handed on, or whose processing stopped moving."""
+    return list(
+        session.scalars(
+            select(Content).where(
+                Content.quarantined.is_(False),
+                (Content.status == "stored")
+                | (Content.status.in_(("extracting", "ocr")) & (Content.updated_at < stuck_before)),
+            )
+        )
+    )
+
+
+def stuck(session: Session, before: datetime) -> list[Content]:
+    return list(
+        session.scalars(
+            select(Content)
+            .where(Content.status.in_(("extracting", "ocr")), Content.updated_at < before)
+            .order_by(Content.updated_at)
+        )
+    )
+
+
+def pages_for_review(session: Session, limit: int = 100) -> list[Page]:
+    return list(
+        session.scalars(
+            select(Page).where(Page.needs_review.is_(True)).order_by(Page.confidence).limit(limit)
+        )
+    )

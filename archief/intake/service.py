@@ -1,0 +1,249 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Receive a file: spool it while hashing, store the original, catalog it, hand it on.
+
+Nothing here reads the document: OCR and extraction happen in workers, never
+in the request path. The work is enqueued only after the catalog commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import structlog
+from sqlalchemy.orm import Session, sessionmaker
+
+from archief.catalog.models import Content, Dossier, IngestItem, Record
+from archief.errors import ArchiefError, PortError
+from archief.intake import names
+from archief.intake.detect import UnsupportedType, detect
+from archief.ports import TASK_EXTRACT, TASK_FINALIZE, Clock, ObjectStore, TaskQueue
+from archief.records import repository
+from archief.settings import IngestSettings
+from archief.storage.common import CHUNK, original_key
+
+log = structlog.get_logger(__name__)
+
+
+class TooLarge(ArchiefError):
+    code = "too_large"
+    status = 413
+    title = "Bestand te groot"
+
+
+@dataclass(frozen=True, slots=True)
+class Spooled:
+    path: Path
+    sha256: str
+    size: int
+    head: bytes
+
+
+class SpoolWriter:
+    """Write an incoming file to a temporary file, hashing it and enforcing the size limit."""
+
+    def __init__(self, directory: Path, max_bytes: int) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=directory, prefix="upload-")
+        self.path = Path(name)
+        self._out = os.fdopen(fd, "wb")
+        self._digest = hashlib.sha256()
+        self._max = max_bytes
+        self.size = 0
+        self.head = b""
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self._max:
+            raise TooLarge(f"larger than the limit of {self._max} bytes")
+        if len(self.head) < 8192:
+            self.head += chunk[: 8192 - len(self.head)]
+        self._digest.update(chunk)
+        self._out.write(chunk)
+
+    def finish(self) -> Spooled:
+        self._out.close()
+        return Spooled(self.path, self._digest.hexdigest(), self.size, self.head)
+
+    def discard(self) -> None:
+        self._out.close()
+        self.path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def spool(stream: BinaryIO, directory: Path, max_bytes: int) -> Iterator[Spooled]:
+    """Copy a stream to a temporary file, hashing it; the file is removed afterwards."""
+    writer = SpoolWriter(directory, max_bytes)
+    try:
+        while chunk := stream.read(CHUNK):
+            writer.write(chunk)
+        yield writer.finish()
+    finally:
+        writer.discard()
+
+
+@dataclass
+class Intake:
+    """The intake service, wired with the ports it needs."""
+
+    sessions: sessionmaker[Session]
+    store: ObjectStore
+    queue: TaskQueue
+    clock: Clock
+    settings: IngestSettings
+
+    def receive(
+        self,
+        stream: BinaryIO,
+        *,
+        name: str,
+        dossier_id: str,
+        laag: str,
+        titel: str | None = None,
+        source_key: str | None = None,
+    ) -> IngestItem:
+        """Take one file into the archive; return its intake item (committed)."""
+        with spool(stream, self.settings.spool_dir, self.settings.max_upload_bytes) as spooled:
+            return self.receive_spooled(
+                spooled,
+                name=name,
+                dossier_id=dossier_id,
+                laag=laag,
+                titel=titel,
+                source_key=source_key,
+            )
+
+    def receive_spooled(
+        self,
+        spooled: Spooled,
+        *,
+        name: str,
+        dossier_id: str,
+        laag: str,
+        titel: str | None = None,
+        source_key: str | None = None,
+    ) -> IngestItem:
+        """Take a file that is already spooled to disk; return its intake item (committed)."""
+        now = self.clock.now()
+        item = IngestItem(
+            dossier_id=dossier_id,
+            laag=laag,
+            display_name=names.sanitise(name),
+            original_name=names.escaped(name),
+            source_key=source_key,
+            created_at=now,
+        )
+        if spooled.size == 0:
+            return self._finish(item, "failed", "empty_file", "the file is empty (0 bytes)")
+        try:
+            media_type = detect(spooled.head, whole=spooled.size <= len(spooled.head))
+            problem: UnsupportedType | None = None
+        except UnsupportedType as exc:
+            # Kept all the same (nothing is lost), but quarantined.
+            media_type, problem = "application/octet-stream", exc
+        with spooled.path.open("rb") as f:
+            self.store.put(
+                original_key(spooled.sha256),
+                f,
+                content_type=media_type,
+                sha256=spooled.sha256,
+                size=spooled.size,
+            )
+        return self._catalog(item, spooled, media_type, problem, titel)
+
+    def _finish(
+        self, item: IngestItem, status: str, code: str | None, reason: str | None
+    ) -> IngestItem:
+        item.status, item.reason_code, item.reason = status, code, reason
+        with self.sessions.begin() as session:
+            session.add(item)
+        log.info("ingest.intake.finished", item_id=item.id, status=status, code=code)
+        return item
+
+    def _catalog(
+        self,
+        item: IngestItem,
+        spooled: Spooled,
+        media_type: str,
+        problem: UnsupportedType | None,
+        titel: str | None,
+    ) -> IngestItem:
+        now = self.clock.now()
+        sha = spooled.sha256
+        with self.sessions.begin() as session:
+            content = session.get(Content, sha, with_for_update=True)
+            new_content = content is None
+            if content is None:
+                content = Content(
+                    sha256=sha,
+                    media_type=media_type,
+                    size=spooled.size,
+                    status="failed" if problem else "stored",
+                    reason_code=problem.code if problem else None,
+                    reason=problem.detail if problem else None,
+                    quarantined=problem is not None,
+                    attempts=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+                session.add(content)
+                session.flush()
+            existing = repository.record_by_content(session, item.dossier_id, sha)
+            item.sha256 = sha
+            if existing is not None:
+                item.record_id, item.status = existing.id, "duplicate"
+            else:
+                record = Record(
+                    dossier_id=item.dossier_id,
+                    titel=titel or Path(item.display_name).stem.replace("-", " ").replace("_", " "),
+                    laag=item.laag,
+                    sha256=sha,
+                    object_key=original_key(sha),
+                    media_type=media_type,
+                    size=spooled.size,
+                    filename=item.display_name,
+                    created_at=now,
+                )
+                session.add(record)
+                session.flush()
+                item.record_id, item.status = record.id, "stored"
+            if problem is not None:
+                item.status, item.reason_code, item.reason = "failed", problem.code, problem.detail
+            session.add(item)
+            content_status = content.status
+        log.info("ingest.intake.stored", item_id=item.id, status=item.status)
+        if item.status == "stored":
+            self._hand_on(sha, new_content=new_content, content_status=content_status)
+        return item
+
+    def _hand_on(self, sha: str, *, new_content: bool, content_status: str) -> None:
+        try:
+            if new_content or content_status == "stored":
+                self.queue.enqueue(TASK_EXTRACT, sha)
+            elif content_status == "indexed":
+                # Already read once; only the new record needs indexing.
+                self.queue.enqueue(TASK_FINALIZE, sha)
+        except PortError:
+            # Stored and catalogued, so nothing is lost: `archief ingest
+            # --resume` hands it on when the broker is back.
+            log.warning("ingest.intake.enqueue_failed", sha256=sha)
+
+
+def ensure_dossier(
+    sessions: sessionmaker[Session], clock: Clock, *, kenmerk: str, titel: str, afdeling: str
+) -> Dossier:
+    """Return the dossier with this kenmerk, creating it if needed (committed)."""
+    with sessions.begin() as session:
+        dossier = repository.dossier_by_kenmerk(session, kenmerk)
+        if dossier is None:
+            dossier = Dossier(
+                kenmerk=kenmerk, titel=titel, afdeling=afdeling, created_at=clock.now()
+            )
+            session.add(dossier)
+        return dossier

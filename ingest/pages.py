@@ -1,0 +1,321 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""Split a document into pages: text where a page has a real text layer, an image where not.
+
+`analyze` runs inside the sandbox (ingest/sandbox.py), in a child process with
+CPU, memory and time limits, because it parses untrusted bytes. It takes and
+returns plain JSON data.
+
+Where a scanned page is one embedded image, that image is handed to OCR as it
+is: JPEG and JPEG 2000 streams are written out byte for byte and CCITT scans
+as the TIFF pypdf wraps them in. Re-rendering a 300 dpi page costs several
+times the OCR itself, so rendering (pdftoppm) is only the fallback for pages
+that are neither text nor a single image.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageSequence
+from pypdf import PdfReader
+from pypdf.errors import (
+    FileNotDecryptedError,
+    LimitReachedError,
+    PdfReadError,
+    PdfStreamError,
+)
+from pypdf.generic import IndirectObject
+
+from archief.errors import ArchiefError
+
+THUMB_WIDTH = 320
+RENDER_DPI = 300
+RENDER_TIMEOUT = 120
+_INVERT = bytes(255 - i for i in range(256))
+
+
+class PageError(ArchiefError):
+    status = 422
+    title = "Document niet verwerkbaar"
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+def has_real_text(text: str) -> bool:
+    """Tell a usable text layer from an empty, invisible or garbled one."""
+    body = "".join(text.split())
+    if len(body) < 20:
+        return False
+    letters = sum(ch.isalpha() for ch in body)
+    garbage = body.count("\ufffd") + len(re.findall(r"\(cid:\d+\)", text)) * 6
+    return letters / len(body) >= 0.5 and garbage / len(body) < 0.05
+
+
+def analyze(path: str, workdir: str, media_type: str, max_pages: int) -> dict[str, Any]:
+    """Plan the pages of the document at `path`; page images go into `workdir`."""
+    out = Path(workdir)
+    out.mkdir(parents=True, exist_ok=True)
+    if media_type == "application/pdf":
+        return _pdf(Path(path), out, max_pages)
+    if media_type.startswith("image/"):
+        return _image(Path(path), out, media_type, max_pages)
+    if media_type == "text/plain":
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        chunks = text.split("\f")
+        if len(chunks) > max_pages:
+            raise PageError("too_many_pages", f"{len(chunks)} pages, more than {max_pages}")
+        return {
+            "pages": [
+                {"number": i, "text": unicodedata.normalize("NFC", c)}
+                for i, c in enumerate(chunks, start=1)
+            ],
+            "thumbnail": None,
+        }
+    raise PageError("unsupported_type", f"no page analysis for {media_type}")
+
+
+def _image(path: Path, out: Path, media_type: str, max_pages: int) -> dict[str, Any]:
+    try:
+        with Image.open(path) as img:
+            frames = getattr(img, "n_frames", 1)
+            if frames > max_pages:
+                raise PageError("too_many_pages", f"{frames} frames, more than {max_pages}")
+            pages: list[dict[str, Any]] = []
+            if frames == 1:
+                img.load()  # decode once, so a broken image fails here, not in OCR
+                # The file itself is the page image: no re-encoding.
+                pages.append({"number": 1, "image": str(path)})
+                thumb = _thumbnail(img, out)
+            else:
+                thumb = None
+                for i, frame in enumerate(ImageSequence.Iterator(img), start=1):
+                    target = out / f"page-{i:04d}.tif"
+                    frame.save(
+                        target, format="TIFF", compression="group4" if frame.mode == "1" else None
+                    )
+                    pages.append({"number": i, "image": str(target)})
+                    if thumb is None:
+                        thumb = _thumbnail(frame, out)
+    except Image.DecompressionBombError as exc:
+        raise PageError("image_too_large", str(exc)) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise PageError("unreadable_image", f"{media_type} not readable: {exc}") from exc
+    return {"pages": pages, "thumbnail": thumb}
+
+
+def _thumbnail(img: Image.Image, out: Path) -> str:
+    thumb = img.convert("L")
+    thumb.thumbnail((THUMB_WIDTH, THUMB_WIDTH * 2))
+    target = out / "thumbnail.png"
+    thumb.save(target, format="PNG", optimize=True)
+    return str(target)
+
+
+def _open_pdf(path: Path, max_pages: int) -> PdfReader:
+    reader = PdfReader(path, strict=False)
+    if reader.is_encrypted:
+        # An owner password alone only restricts editing; an empty user
+        # password opens the document, as every PDF viewer does.
+        try:
+            opened = reader.decrypt("")
+        except (NotImplementedError, PdfReadError) as exc:
+            raise PageError("encrypted_pdf", f"the PDF is encrypted: {exc}") from exc
+        if not opened:
+            raise PageError("encrypted_pdf", "the PDF is protected by a password")
+    count = len(reader.pages)
+    if count > max_pages:
+        raise PageError("too_many_pages", f"{count} pages, more than {max_pages}")
+    if count == 0:
+        raise PageError("corrupt_pdf", "the PDF has no pages")
+    return reader
+
+
+def _pdf(path: Path, out: Path, max_pages: int) -> dict[str, Any]:
+    try:
+        reader = _open_pdf(path, max_pages)
+        pages = [_pdf_page(path, reader, i, out) for i in range(len(reader.pages))]
+    except PageError:
+        raise
+    except FileNotDecryptedError as exc:
+        raise PageError("encrypted_pdf", f"the PDF is encrypted: {exc}") from exc
+    except LimitReachedError as exc:
+        # pypdf's own guard against decompression bombs.
+        raise PageError("limit_memory", f"the PDF exceeds a decompression limit: {exc}") from exc
+    except (
+        PdfReadError,
+        PdfStreamError,
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        AssertionError,
+        RecursionError,
+        OSError,
+    ) as exc:
+        # pypdf reports structural damage through many exception types.
+        raise PageError("corrupt_pdf", f"damaged PDF: {type(exc).__name__}: {exc}") from exc
+    first_image = next((p["image"] for p in pages if "image" in p), None)
+    return {"pages": pages, "thumbnail": _pdf_thumbnail(path, out, first_image)}
+
+
+def _pdf_page(path: Path, reader: PdfReader, index: int, out: Path) -> dict[str, Any]:
+    number = index + 1
+    page = reader.pages[index]
+    text = page.extract_text() or ""
+    if has_real_text(text):
+        return {"number": number, "text": unicodedata.normalize("NFC", text)}
+    image = _single_image(page, out / f"page-{number:04d}")
+    if image is None and not _has_images(page) and not text.strip():
+        return {"number": number, "text": ""}  # a blank page: nothing to read
+    if image is None:
+        image = _render(path, number, out / f"page-{number:04d}")
+    return {"number": number, "image": image}
+
+
+def _xobjects(page: Any) -> list[Any]:
+    resources = page.get("/Resources")
+    if isinstance(resources, IndirectObject):
+        resources = resources.get_object()
+    if not resources or "/XObject" not in resources:
+        return []
+    xobjects = resources["/XObject"].get_object()
+    return [xobjects[name].get_object() for name in xobjects]
+
+
+def _has_images(page: Any) -> bool:
+    return any(x.get("/Subtype") == "/Image" for x in _xobjects(page))
+
+
+def _single_image(page: Any, stem: Path) -> str | None:
+    """Write the page's one full-page image as it is stored, or return None."""
+    images = [x for x in _xobjects(page) if x.get("/Subtype") == "/Image"]
+    if len(images) != 1 or "/SMask" in images[0] or "/Mask" in images[0]:
+        return None
+    xobj = images[0]
+    filters = xobj.get("/Filter")
+    last = filters[-1] if isinstance(filters, list) and filters else filters
+    if last in ("/DCTDecode", "/JPXDecode"):
+        # Inverted (Decode array) or CMYK JPEGs would read as negatives.
+        if "/Decode" in xobj or xobj.get("/ColorSpace") == "/DeviceCMYK":
+            return None
+        target = stem.with_suffix(".jpg" if last == "/DCTDecode" else ".jp2")
+        target.write_bytes(xobj.get_data())  # the JPEG file itself
+        return str(target)
+    if last == "/CCITTFaxDecode":
+        target = stem.with_suffix(".tif")
+        target.write_bytes(xobj.get_data())  # pypdf wraps G3/G4 data in a TIFF
+        return str(target)
+    if last in ("/FlateDecode", "/LZWDecode", "/RunLengthDecode", None):
+        return _raw_samples(xobj, stem)
+    return None  # JBIG2 and friends: render instead
+
+
+def _components(colorspace: Any) -> int | None:
+    """Samples per pixel of a plain grey or RGB colour space, else None."""
+    if colorspace in ("/DeviceGray", "/CalGray"):
+        return 1
+    if colorspace in ("/DeviceRGB", "/CalRGB"):
+        return 3
+    if isinstance(colorspace, list) and colorspace and colorspace[0] == "/ICCBased":
+        n = colorspace[1].get_object().get("/N")
+        return int(n) if n in (1, 3) else None
+    return None
+
+
+def _raw_samples(xobj: Any, stem: Path) -> str | None:
+    """Write decoded raw samples as PNM: a header and the bytes, with no encoding at all."""
+    width, height = int(xobj.get("/Width", 0)), int(xobj.get("/Height", 0))
+    bits = int(xobj.get("/BitsPerComponent", 8))
+    components = 1 if xobj.get("/ImageMask") else _components(xobj.get("/ColorSpace"))
+    if components is None or width <= 0 or height <= 0 or bits not in (1, 8) or "/Decode" in xobj:
+        return None
+    if bits == 1 and components != 1:
+        return None
+    data = xobj.get_data()
+    row = (width * components * bits + 7) // 8
+    if len(data) < row * height:
+        return None  # a short stream: let the renderer make what it can of it
+    data = data[: row * height]
+    target = stem.with_suffix(".pnm")
+    if bits == 1:
+        # PDF bilevel samples are 0 = black; PBM's are 1 = black.
+        header = b"P4\n%d %d\n" % (width, height)
+        data = data.translate(_INVERT)
+    else:
+        header = b"P%d\n%d %d\n255\n" % (5 if components == 1 else 6, width, height)
+    target.write_bytes(header + data)
+    return str(target)
+
+
+def _pdftoppm() -> str:
+    found = shutil.which("pdftoppm")
+    if found is None:
+        raise PageError("corrupt_pdf", "pdftoppm (poppler-utils) is needed to render this page")
+    return found
+
+
+def _render(path: Path, number: int, stem: Path) -> str:
+    try:
+        subprocess.run(  # noqa: S603  # fixed argv, no shell
+            [
+                _pdftoppm(),
+                "-gray",
+                "-r",
+                str(RENDER_DPI),
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                "-singlefile",
+                str(path),
+                str(stem),
+            ],
+            check=True,
+            capture_output=True,
+            # pdftoppm parses the same hostile bytes; it inherits the
+            # sandbox's rlimits, and gets a wall-clock limit of its own.
+            timeout=RENDER_TIMEOUT,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise PageError("limit_time", f"rendering page {number} took too long") from exc
+    except (subprocess.CalledProcessError, OSError) as exc:
+        raise PageError("corrupt_pdf", f"page {number} cannot be rendered") from exc
+    return str(stem.with_suffix(".pgm"))
+
+
+def _pdf_thumbnail(path: Path, out: Path, first_image: str | None) -> str | None:
+    try:
+        if first_image is not None:
+            with Image.open(first_image) as img:
+                return _thumbnail(img, out)
+        stem = out / "thumb-render"
+        subprocess.run(  # noqa: S603  # fixed argv, no shell
+            [
+                _pdftoppm(),
+                "-gray",
+                "-png",
+                "-scale-to",
+                str(THUMB_WIDTH),
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(path),
+                str(stem),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+        return str(stem.with_suffix(".png"))
+    except (OSError, subprocess.SubprocessError, Image.DecompressionBombError, PageError):
+        return None  # a missing thumbnail never fails an ingest

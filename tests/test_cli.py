@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""The `archief` command line on the real stack."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from archief.cli import app
+from archief.composition import Container
+from archief.intake.service import ensure_dossier
+from archief.settings import Settings
+from search.index import ElasticsearchIndex
+from tests.conftest import settings_env
+
+runner = CliRunner()
+
+
+def test_ingest_reindex_and_export(
+    eager_settings: Settings, eager: Container, tmp_path: Path
+) -> None:
+    env = settings_env(eager_settings)
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "notulen.txt").write_text(
+        "Notulen van de wijkraad Heidepark over de jeu-de-boulesbaan.\n" * 4, encoding="utf-8"
+    )
+    (source / "leeg.txt").write_bytes(b"")
+    result = runner.invoke(
+        app, ["ingest", str(source), "--dossier", "T-CLI", "--layer", "intern"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    assert "stored 1" in result.output
+    assert "empty_file" in result.output
+    again = runner.invoke(
+        app, ["ingest", str(source), "--dossier", "T-CLI", "--layer", "intern"], env=env
+    )
+    assert "already in (resumed) 2" in again.output
+
+    assert isinstance(eager.index, ElasticsearchIndex)
+    before = set(eager.index.client.indices.get_alias(name=eager.index.alias))
+    result = runner.invoke(app, ["reindex"], env=env)
+    assert result.exit_code == 0, result.output
+    after = set(eager.index.client.indices.get_alias(name=eager.index.alias))
+    assert after.isdisjoint(before)
+    assert len(after) == 1
+    assert eager.index.search("jeu-de-boulesbaan Heidepark").total == 1
+
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["export-text", "--dossier", "T-CLI", "--out", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    text = (out / "notulen" / "page-0001.txt").read_text(encoding="utf-8")
+    assert text.startswith("Notulen van de wijkraad Heidepark")
+
+
+def test_status_reports_every_service(settings: Settings) -> None:
+    result = runner.invoke(app, ["status"], env=settings_env(settings))
+    assert result.exit_code == 0, result.output
+    for service in ("database", "objectstore", "search", "queue", "ocr"):
+        assert service in result.output
+
+
+def test_ingest_status_lists_quarantine(eager_settings: Settings, eager: Container) -> None:
+    dossier = ensure_dossier(
+        eager.sessions, eager.clock, kenmerk="T-CLI-Q", titel="q", afdeling="T"
+    )
+    eager.intake.receive(
+        io.BytesIO(b"\x00\x01" * 100), name="raar.bin", dossier_id=dossier.id, laag="intern"
+    )
+    result = runner.invoke(app, ["ingest-status"], env=settings_env(eager_settings))
+    assert result.exit_code == 0, result.output
+    assert "quarantined:" in result.output
+    count = int(result.output.split("quarantined:")[1].split()[0])
+    assert count >= 1
