@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -25,15 +24,15 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import func, select
 
-from archief.catalog.models import Content, Record
-from archief.composition import Container, build_container
+from archief.catalog.models import Content
+from archief.composition import Container, build_container, rebuild_documents
 from archief.errors import PortError
 from archief.health import run_checks
 from archief.intake import bulk
 from archief.intake import repository as intake_repo
 from archief.intake.service import ensure_dossier
 from archief.logging import configure_logging
-from archief.ports import TASK_EXTRACT, SearchDocument
+from archief.ports import TASK_EXTRACT
 from archief.records import repository as records_repo
 from archief.settings import Settings, load_settings
 
@@ -188,7 +187,13 @@ def _run_ingest(
                     f"{p.contents_done}/{p.contents_total} documents",
                 )
 
-            bulk.wait(container, summary.shas, show)
+            stall = container.settings.ingest.stuck_after_seconds
+            final = bulk.wait(container, summary.shas, show, stall=stall)
+            if final.contents_done < final.contents_total:
+                console.print(
+                    f"[yellow]stopped waiting:[/yellow] nothing moved for {stall}s; "
+                    "see `archief ingest-status`, and `archief resume` once workers run"
+                )
     _print_summary(container, summary, wait_for_processing)
     return summary
 
@@ -314,24 +319,14 @@ def ingest_status(env_file: EnvFile = None) -> None:
 @app.command()
 def reindex(env_file: EnvFile = None) -> None:
     """Rebuild the search index from the catalog and the object store, then swap the alias."""
-    from ingest import process  # noqa: PLC0415
 
     container = build_container(_settings(env_file))
     if container.index is None:
         console.print("[red]error:[/red] no search index configured (ARCHIEF_SEARCH__URL)")
         raise typer.Exit(2)
-    with container.sessions() as session:
-        shas = list(session.scalars(select(Content.sha256).where(Content.status == "indexed")))
-
-    def documents() -> Iterator[SearchDocument]:
-        for sha in track(shas, description="reindexing", console=console):
-            pages = process.page_texts(container, sha)
-            with container.sessions() as session:
-                records = list(session.scalars(select(Record).where(Record.sha256 == sha)))
-                yield from process.search_documents(sha, records, pages)
-
-    fresh = container.index.rebuild(documents())
-    console.print(f"{len(shas)} documents reindexed into {fresh}; the alias now points there")
+    documents = rebuild_documents(container)
+    fresh = container.index.rebuild(track(documents, description="reindexing", console=console))
+    console.print(f"reindexed into {fresh}; the alias now points there")
 
 
 @app.command("export-text")

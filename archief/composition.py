@@ -8,22 +8,27 @@ of them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+import structlog
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from archief.catalog import db
+from archief.catalog.models import Content, Record
 from archief.clock import SystemClock
+from archief.errors import NotFound
 from archief.intake.service import Intake
-from archief.ports import Clock, ObjectStore, OcrEngine, SearchIndex, TaskQueue
+from archief.ports import Clock, ObjectStore, OcrEngine, SearchDocument, SearchIndex, TaskQueue
 from archief.settings import Settings
 from archief.storage import build_object_store
 from ingest.ocr import TesseractOcr
 from ingest.queue import CeleryQueue
 from ingest.worker import create_celery
 from search.index import ElasticsearchIndex
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -59,9 +64,32 @@ class Container:
             ensure_bucket()
         if self.index is not None:
             self.index.ensure_index()
+            if not self.index.is_current():
+                # The mapping file changed since the index was built: rebuild
+                # it from the catalog and the stores, behind the alias.
+                self.index.rebuild(rebuild_documents(self))
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def rebuild_documents(container: Container) -> Iterator[SearchDocument]:
+    """Every indexed record again, from the catalog and the stored page texts."""
+    from ingest import process  # noqa: PLC0415  # ingest.process imports this module
+
+    with container.sessions() as session:
+        shas = list(session.scalars(select(Content.sha256).where(Content.status == "indexed")))
+    for sha in shas:
+        try:
+            pages = process.page_texts(container, sha)
+        except NotFound:
+            # The catalog says indexed but a page text is gone from the store:
+            # report it and go on, one broken record must not block the rest.
+            log.warning("search.rebuild.missing_text", sha256=sha)
+            continue
+        with container.sessions() as session:
+            records = list(session.scalars(select(Record).where(Record.sha256 == sha)))
+            yield from process.search_documents(sha, records, pages)
 
 
 def build_container(settings: Settings) -> Container:

@@ -109,6 +109,8 @@ class SearchIndex(Protocol):
       concrete index created from the production mappings.
     - `rebuild` MUST fill a fresh index and swap the alias to it atomically;
       searches during the rebuild see the old index.
+    - `is_current` MUST say whether the live index was built from the current
+      mappings; when it was not, the caller rebuilds from the stores.
     - `index` MUST be a bulk write; `refresh=True` makes the writes visible to
       the next search before it returns (tests and the demo use it).
     - `search` MUST apply `filters` inside the query, so totals, facets and
@@ -118,6 +120,8 @@ class SearchIndex(Protocol):
     def ensure_index(self) -> str: ...
 
     def rebuild(self, documents: Iterable[SearchDocument]) -> str: ...
+
+    def is_current(self) -> bool: ...
 
     def index(self, documents: Sequence[SearchDocument], *, refresh: bool = False) -> None: ...
 

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -40,13 +42,34 @@ class ElasticsearchIndex:
         )
         return cls(client, settings.index_prefix)
 
+    @staticmethod
+    def _mapping_hash() -> str:
+        body = mappings.load("records")
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:16]
+
     def _template(self) -> None:
         body = mappings.load("records")
+        # The hash of the mapping file travels in _meta, so an index built from
+        # an older mapping is recognised and rebuilt instead of half-working.
+        index_mappings = {**body["mappings"], "_meta": {"mapping_hash": self._mapping_hash()}}
         self.client.indices.put_index_template(
             name=self.alias,
             index_patterns=[f"{self.alias}-*"],
-            template={"settings": body["settings"], "mappings": body["mappings"]},
+            template={"settings": body["settings"], "mappings": index_mappings},
             priority=100,
+        )
+
+    def is_current(self) -> bool:
+        """Whether the index behind the alias was built from today's mapping file."""
+        try:
+            live = self.client.indices.get_mapping(index=self.alias)
+        except NotFoundError:
+            return False
+        except _ERRORS as exc:
+            raise PortError("search", f"cannot read the mapping of {self.alias}: {exc}") from exc
+        return all(
+            m["mappings"].get("_meta", {}).get("mapping_hash") == self._mapping_hash()
+            for m in live.values()
         )
 
     def ensure_index(self) -> str:

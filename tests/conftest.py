@@ -95,15 +95,7 @@ def settings(stack_settings: Settings, test_database: str) -> Settings:
 
 def purge_bucket(store: S3ObjectStore) -> None:
     """Remove every object version and the bucket itself; test buckets only."""
-    if not store.bucket.startswith("test-"):
-        raise RuntimeError(f"refusing to purge non-test bucket {store.bucket}")
-    client = store.client
-    if not client.bucket_exists(store.bucket):
-        return
-    for obj in client.list_objects(store.bucket, recursive=True, include_version=True):
-        if obj.object_name is not None:
-            client.remove_object(store.bucket, obj.object_name, version_id=obj.version_id)
-    client.remove_bucket(store.bucket)
+    store.remove_scratch_bucket()
 
 
 @pytest.fixture(scope="session")

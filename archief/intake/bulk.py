@@ -65,6 +65,7 @@ def ingest_paths(
             summary.item_ids.append(earlier.id)
             if earlier.sha256:
                 summary.shas.add(earlier.sha256)
+                intake.resume(earlier.sha256)  # in, but never read: read it now
             on_file(path, None)
             continue
         try:
@@ -116,15 +117,26 @@ def wait(
     *,
     poll: float = 0.5,
     timeout: float | None = None,
+    stall: float | None = None,
 ) -> Progress:
-    """Poll until every content is indexed or failed (or the timeout passes)."""
-    started = time.monotonic()
+    """Poll until every content is indexed or failed, the timeout passes, or nothing moves.
+
+    `stall` gives up after that many seconds without any document or page
+    finishing, so a missing worker never leaves a bulk import hanging.
+    """
+    started = moved = time.monotonic()
+    last: tuple[int, int] | None = None
     while True:
         p = progress(container, shas)
         on_progress(p)
         if p.contents_done >= p.contents_total:
             return p
-        if timeout is not None and time.monotonic() - started > timeout:
+        now = time.monotonic()
+        if (p.contents_done, p.pages_done) != last:
+            last, moved = (p.contents_done, p.pages_done), now
+        if timeout is not None and now - started > timeout:
+            return p
+        if stall is not None and now - moved > stall:
             return p
         time.sleep(poll)
 

@@ -218,9 +218,20 @@ class Intake:
             session.add(item)
             content_status = content.status
         log.info("ingest.intake.stored", item_id=item.id, status=item.status)
-        if item.status == "stored":
+        # A duplicate of content that was never handed on (a broker outage,
+        # or rows from before revision 0002) is handed on now.
+        if item.status == "stored" or (item.status == "duplicate" and content_status == "stored"):
             self._hand_on(sha, new_content=new_content, content_status=content_status)
         return item
+
+    def resume(self, sha: str) -> bool:
+        """Hand on content that was stored but never processed; say whether it was."""
+        with self.sessions() as session:
+            content = session.get(Content, sha)
+            idle = content is not None and content.status == "stored" and not content.quarantined
+        if idle:
+            self._hand_on(sha, new_content=False, content_status="stored")
+        return idle
 
     def _hand_on(self, sha: str, *, new_content: bool, content_status: str) -> None:
         try:

@@ -25,6 +25,8 @@ PART_SIZE = 16 * 1024 * 1024
 # Uploads of unknown digest are spooled to disk past this size, never to RAM.
 SPOOL_MAX_MEMORY = 8 * 1024 * 1024
 SHA_META = "X-Amz-Meta-Sha256"
+# Buckets that tests and benches make for themselves and may throw away whole.
+SCRATCH_PREFIXES = ("test-", "bench-")
 
 
 class _Body(io.RawIOBase):
@@ -213,6 +215,22 @@ class S3ObjectStore:
                     yield obj.object_name
         except (MinioException, urllib3.exceptions.HTTPError) as exc:
             raise PortError("objectstore", f"list {prefix!r} failed: {exc}") from exc
+
+    def remove_scratch_bucket(self) -> None:
+        """Delete every version and the bucket itself: test and bench buckets only."""
+        if not self.bucket.startswith(SCRATCH_PREFIXES):
+            raise RuntimeError(f"refusing to remove non-scratch bucket {self.bucket}")
+        try:
+            if not self.client.bucket_exists(self.bucket):
+                return
+            for obj in self.client.list_objects(self.bucket, recursive=True, include_version=True):
+                if obj.object_name is not None:
+                    self.client.remove_object(
+                        self.bucket, obj.object_name, version_id=obj.version_id
+                    )
+            self.client.remove_bucket(self.bucket)
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise PortError("objectstore", f"cannot remove {self.bucket}: {exc}") from exc
 
     def check(self) -> str:
         try:

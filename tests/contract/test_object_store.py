@@ -144,5 +144,5 @@ def test_purge_guard_refuses_real_buckets(stack_settings: Settings) -> None:
     s3 = S3ObjectStore.from_settings(
         stack_settings.objectstore.model_copy(update={"bucket": "archief"})
     )
-    with pytest.raises(RuntimeError, match="non-test bucket"):
+    with pytest.raises(RuntimeError, match="non-scratch bucket"):
         purge_bucket(s3)
