@@ -48,7 +48,11 @@ pytest: install up ## the test suite against the real services
 
 test: install up lint typecheck pytest ## everything CI runs
 
-bench: install up ## print performance figures (bench/)
+$(BIN)/.bench-installed: pyproject.toml $(BIN)/.installed
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	@touch $@
+
+bench: $(BIN)/.bench-installed up ## print performance figures against the peers (bench/)
 	$(STACK_ENV) && $(BIN)/python -m bench
 
 clean: ## remove the virtualenv and caches (not ./var)

@@ -41,7 +41,12 @@ def install(app: FastAPI) -> None:
         if exc.status >= 500:
             log.error("api.error", code=exc.code, path=request.url.path, detail=exc.detail)
         return problem(
-            request, status=exc.status, code=exc.code, title=exc.title, detail=exc.detail
+            request,
+            status=exc.status,
+            code=exc.code,
+            title=exc.title,
+            detail=exc.detail,
+            **{k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | bool)},
         )
 
     @app.exception_handler(RequestValidationError)

@@ -12,10 +12,12 @@ import io
 import shutil
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import structlog
+from PIL import Image
 from sqlalchemy import delete, select
 
 from archief.catalog.models import Content, Page, Record, Suggestion
@@ -23,6 +25,7 @@ from archief.errors import ArchiefError
 from archief.ports import SearchDocument, SearchPage
 from archief.storage.common import CHUNK
 from ingest.metadata import extract_memo_fields
+from ingest.preprocess import binarize
 from ingest.sandbox import Limits, default_sandbox
 
 if TYPE_CHECKING:
@@ -77,7 +80,7 @@ def _download(container: Container, key: str, target: Path) -> None:
 
 
 def extract(container: Container, sha256: str) -> list[int] | None:
-    """Split the content into pages; return the page numbers that need OCR, or None to skip."""
+    """Split the content into pages; return the pages that need OCR (none: indexed already)."""
     with container.sessions.begin() as session:
         content = session.get(Content, sha256, with_for_update=True)
         if content is None or content.quarantined or content.status == "indexed":
@@ -105,7 +108,7 @@ def extract(container: Container, sha256: str) -> list[int] | None:
         )
         if not isinstance(plan, dict):
             raise ArchiefError(f"page analysis returned {type(plan).__name__}, not a plan")
-        rows, ocr_pages = _store_pages(container, sha256, plan["pages"])
+        rows, ocr_pages, texts = _store_pages(container, sha256, plan["pages"])
         if plan.get("thumbnail"):
             with Path(plan["thumbnail"]).open("rb") as f:
                 container.store.put(
@@ -120,20 +123,26 @@ def extract(container: Container, sha256: str) -> list[int] | None:
             content.status = "ocr" if ocr_pages else "extracting"
             content.updated_at = container.clock.now()
     log.info("ingest.extracted", sha256=sha256, pages=len(rows), ocr=len(ocr_pages))
+    if not ocr_pages:
+        # Nothing to OCR: index now, with the texts in hand.
+        finalize(container, sha256, pages=texts)
     return ocr_pages
 
 
 def _store_pages(
     container: Container, sha256: str, pages: Sequence[dict[str, object]]
-) -> tuple[list[Page], list[int]]:
+) -> tuple[list[Page], list[int], list[SearchPage]]:
     rows: list[Page] = []
     ocr_pages: list[int] = []
+    texts: list[SearchPage] = []
+    uploads: list[tuple[str, Path | bytes, str]] = []
     for page in pages:
         number = int(str(page["number"]))
         if "text" in page:
             text = str(page["text"])
             key = derived_key(sha256, f"page-{number:04d}.txt")
-            _put_text(container, key, text)
+            uploads.append((key, text.encode("utf-8"), TEXT))
+            texts.append(SearchPage(number, text))
             source = "text" if text.strip() else "blank"
             rows.append(
                 Page(
@@ -147,18 +156,35 @@ def _store_pages(
             )
         else:
             image = Path(str(page["image"]))
-            with image.open("rb") as f:
-                container.store.put(f"{work_prefix(sha256)}page-{number:04d}{image.suffix}", f)
+            key = f"{work_prefix(sha256)}page-{number:04d}{image.suffix}"
+            uploads.append((key, image, "application/octet-stream"))
             rows.append(Page(sha256=sha256, number=number, source="ocr", done=False))
             ocr_pages.append(number)
-    return rows, ocr_pages
+    _put_all(container, uploads)
+    return rows, ocr_pages, texts
 
 
-def _put_text(container: Container, key: str, text: str) -> None:
-    data = text.encode("utf-8")
-    container.store.put(
-        key, io.BytesIO(data), content_type="text/plain; charset=utf-8", size=len(data)
-    )
+TEXT = "text/plain; charset=utf-8"
+# Object store round trips dominate born-digital ingest; a few in flight at
+# once hide their latency (the minio client is thread-safe).
+UPLOAD_THREADS = 8
+
+
+def _put_all(container: Container, uploads: Sequence[tuple[str, Path | bytes, str]]) -> None:
+    def put(upload: tuple[str, Path | bytes, str]) -> None:
+        key, body, content_type = upload
+        if isinstance(body, bytes):
+            container.store.put(key, io.BytesIO(body), content_type=content_type, size=len(body))
+        else:
+            with body.open("rb") as f:
+                container.store.put(key, f, content_type=content_type)
+
+    if len(uploads) <= 1:
+        for upload in uploads:
+            put(upload)
+        return
+    with ThreadPoolExecutor(max_workers=min(UPLOAD_THREADS, len(uploads))) as pool:
+        list(pool.map(put, uploads))  # list() re-raises the first failure
 
 
 def ocr_page(container: Container, sha256: str, number: int) -> None:
@@ -175,10 +201,16 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
         image = Path(tmp) / Path(keys[0]).name
         _download(container, keys[0], image)
         try:
+            if settings.ocr.binarize:
+                image = binarize(image, Path(tmp))
             result = container.ocr.recognize_file(
                 image, timeout=settings.ingest.ocr_timeout_seconds
             )
             text, hocr, confidence = result.text, result.hocr, result.mean_confidence
+        except (OSError, Image.DecompressionBombError) as exc:
+            # Pillow could not read what the sandbox extracted: the page is unreadable.
+            log.warning("ingest.ocr.page_unreadable", sha256=sha256, page=number, error=str(exc))
+            text, hocr, confidence = "", "", 0.0
         except ArchiefError as exc:
             if exc.status >= 500:
                 raise  # the engine is missing: retry later, do not blame the page
@@ -186,9 +218,10 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
             text, hocr, confidence = "", "", 0.0
     text_key = derived_key(sha256, f"page-{number:04d}.txt")
     hocr_key = derived_key(sha256, f"page-{number:04d}.hocr")
-    _put_text(container, text_key, text)
+    uploads: list[tuple[str, Path | bytes, str]] = [(text_key, text.encode("utf-8"), TEXT)]
     if hocr:
-        _put_text(container, hocr_key, hocr)
+        uploads.append((hocr_key, hocr.encode("utf-8"), "text/html; charset=utf-8"))
+    _put_all(container, uploads)
     with container.sessions.begin() as session:
         page = session.get(Page, (sha256, number))
         if page is not None:
@@ -204,14 +237,17 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
     log.info("ingest.ocr.completed", sha256=sha256, page=number, confidence=round(confidence, 1))
 
 
+def _page_rows(container: Container, sha256: str) -> list[Page]:
+    with container.sessions() as session:
+        return list(
+            session.scalars(select(Page).where(Page.sha256 == sha256).order_by(Page.number))
+        )
+
+
 def page_texts(container: Container, sha256: str) -> list[SearchPage]:
     """The text of every page of a content, read back from the store."""
-    with container.sessions() as session:
-        pages = session.scalars(
-            select(Page).where(Page.sha256 == sha256).order_by(Page.number)
-        ).all()
     texts: list[SearchPage] = []
-    for page in pages:
+    for page in _page_rows(container, sha256):
         if page.text_key is None:
             continue
         with container.store.open(page.text_key) as f:
@@ -239,9 +275,10 @@ def search_documents(
     ]
 
 
-def finalize(container: Container, sha256: str) -> None:
+def finalize(container: Container, sha256: str, pages: Sequence[SearchPage] | None = None) -> None:
     """Index every record of this content and suggest metadata read from the memo."""
-    pages = page_texts(container, sha256)
+    if pages is None:
+        pages = page_texts(container, sha256)
     with container.sessions.begin() as session:
         content = session.get(Content, sha256)
         # A page that failed for good has already failed the content.
@@ -267,5 +304,6 @@ def finalize(container: Container, sha256: str) -> None:
     if container.index is not None and documents:
         container.index.index(documents)
     _touch(container, sha256, status="indexed")
-    _clear_work(container, sha256)
+    if any(p.source == "ocr" for p in _page_rows(container, sha256)):
+        _clear_work(container, sha256)  # only OCR leaves page images behind
     log.info("ingest.indexed", sha256=sha256, records=len(documents), pages=len(pages))

@@ -108,11 +108,8 @@ def create_celery(settings: Settings) -> ArchiefCelery:
 
         def step() -> None:
             pages = process.extract(app.container(), sha256)
-            if pages is None:
-                return
             if not pages:
-                process.finalize(app.container(), sha256)
-                return
+                return  # skipped, or indexed already (no page needed OCR)
             # One task per page spreads a long scan over every worker process;
             # finalize runs when the last page is done.
             chord(ocr.si(sha256, n) for n in pages)(finish.si(sha256))

@@ -132,7 +132,29 @@ async def upload(
         )
     finally:
         writer.discard()
-    return await run_in_threadpool(_view, container, item.id)
+    view = await run_in_threadpool(_view, container, item.id)
+    if view.status == "failed" and view.reason_code in REFUSED:
+        # Refused at the door: say so as a problem, but the item (and, where
+        # there were bytes, the quarantined original) is kept and pollable.
+        raise Refused(
+            view.reason_code or "", view.reason or "", item_id=view.id, quarantined=view.quarantined
+        )
+    return view
+
+
+class Refused(ArchiefError):
+    """A file refused at intake; the item stays, with its reason."""
+
+    title = "Bestand geweigerd"
+
+    def __init__(self, code: str, detail: str, **extra: object) -> None:
+        super().__init__(detail, **extra)
+        self.code = code
+        self.status = REFUSED[code]
+
+
+# Failures intake itself detects, with the HTTP status each gets.
+REFUSED = {"empty_file": 422, "unsupported_type": 415}
 
 
 @router.get("/items/{item_id}")

@@ -111,19 +111,37 @@ class S3ObjectStore:
                 while chunk := reader.read(CHUNK):
                     spool.write(chunk)
                 spool.seek(0)
-                return self.put(
+                return self._put(
                     key,
                     spool,  # type: ignore[arg-type]  # a SpooledTemporaryFile reads like BinaryIO
                     content_type=content_type,
                     sha256=reader.hexdigest,
                     size=reader.size,
+                    # The caller did not name the bytes, so it does not rely
+                    # on deduplication: skip the round trip that checks.
+                    check_existing=False,
                 )
-        try:
-            existing = self.stat(key)
-        except NotFound:
-            existing = None
-        if existing is not None and existing.sha256 == sha256:
-            return existing
+        return self._put(
+            key, stream, content_type=content_type, sha256=sha256, size=size, check_existing=True
+        )
+
+    def _put(
+        self,
+        key: str,
+        stream: BinaryIO,
+        *,
+        content_type: str,
+        sha256: str,
+        size: int | None,
+        check_existing: bool,
+    ) -> ObjectInfo:
+        if check_existing:
+            try:
+                existing = self.stat(key)
+            except NotFound:
+                existing = None
+            if existing is not None and existing.sha256 == sha256:
+                return existing
         reader = HashingReader(stream)
         try:
             result = self.client.put_object(

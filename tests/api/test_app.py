@@ -162,15 +162,28 @@ def test_upload_problems_have_codes(client: TestClient) -> None:
     )
     assert unknown.status_code == 404
     assert unknown.json()["code"] == "not_found"
-    empty = _upload(client, "leeg.pdf", b"")
-    assert (empty["status"], empty["reason_code"]) == ("failed", "empty_file")
-    junk = _upload(client, "\u202efdp.exe", bytes(range(256)) * 4)
-    assert (junk["status"], junk["reason_code"], junk["quarantined"]) == (
-        "failed",
-        "unsupported_type",
-        True,
+    empty = client.post(
+        "/ingest",
+        headers=AUTH,
+        data={"dossier": "T-API", "laag": "intern"},
+        files={"file": ("leeg.pdf", b"")},
     )
-    assert "\u202e" not in str(junk["name"])
+    assert empty.status_code == 422
+    assert empty.headers["content-type"] == "application/problem+json"
+    assert empty.json()["code"] == "empty_file"
+    junk = client.post(
+        "/ingest",
+        headers=AUTH,
+        data={"dossier": "T-API", "laag": "intern"},
+        files={"file": ("\u202efdp.exe", bytes(range(256)) * 4)},
+    )
+    assert junk.status_code == 415
+    body = junk.json()
+    assert (body["code"], body["quarantined"]) == ("unsupported_type", True)
+    # The refused item is kept, pollable, with a safe name.
+    item = client.get(f"/ingest/items/{body['item_id']}").json()
+    assert (item["status"], item["reason_code"]) == ("failed", "unsupported_type")
+    assert "\u202e" not in item["name"]
 
 
 def test_unknown_item_is_404(client: TestClient) -> None:
