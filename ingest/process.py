@@ -34,8 +34,6 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-TERMINAL = ("indexed", "failed")
-
 
 def derived_key(sha256: str, name: str) -> str:
     return f"derived/{sha256}/{name}"

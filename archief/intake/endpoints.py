@@ -13,6 +13,7 @@ from starlette import status
 
 from archief.catalog.models import Content, IngestItem
 from archief.errors import ArchiefError, NotFound
+from archief.intake.repository import page_progress
 from archief.intake.schemas import ItemOut
 from archief.intake.service import SpoolWriter, TooLarge
 from archief.records import repository as records
@@ -164,8 +165,6 @@ async def item_status(request: Request, item_id: str) -> ItemOut:
 
 
 def _view(container: Any, item_id: str) -> ItemOut:
-    from archief.intake.repository import page_progress  # noqa: PLC0415
-
     with container.sessions() as session:
         item = session.get(IngestItem, item_id)
         if item is None:
