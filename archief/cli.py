@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -124,6 +126,13 @@ def status(env_file: EnvFile = None) -> None:
     raise typer.Exit(0 if ok else 1)
 
 
+def _die_with_parent() -> None:
+    # PR_SET_PDEATHSIG: a worker started for one command must not outlive it,
+    # even when the command is killed before its cleanup runs (uvicorn
+    # re-raises SIGTERM after its own shutdown).
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+
+
 def _start_workers(count: int, env_file: Path | None) -> list[subprocess.Popen[bytes]]:
     """Start local worker processes for the duration of a command."""
     args = [sys.executable, "-m", "archief.cli", "worker", "--concurrency", "1"]
@@ -134,7 +143,14 @@ def _start_workers(count: int, env_file: Path | None) -> list[subprocess.Popen[b
     procs = []
     for i in range(count):
         with (log_dir / f"worker-{i + 1}.log").open("ab") as out:
-            procs.append(subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT))  # noqa: S603
+            procs.append(
+                subprocess.Popen(  # noqa: S603  # our own interpreter and module
+                    args,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    preexec_fn=_die_with_parent,  # noqa: PLW1509  # prctl only, no threads touched
+                )
+            )
     return procs
 
 
