@@ -159,8 +159,12 @@ REFUSED = {"empty_file": 422, "unsupported_type": 415}
 
 
 @router.get("/items/{item_id}")
-async def item_status(request: Request, item_id: str) -> ItemOut:
+async def item_status(
+    request: Request, item_id: str, authorization: Annotated[str | None, Header()] = None
+) -> ItemOut:
     """The status of one handed-in file: received → stored → extracting → ocr → indexed."""
+    # An item names a file and its dossier record: only who may upload may look.
+    _authorise(request, authorization)
     return await run_in_threadpool(_view, request.app.state.container, item_id)
 
 

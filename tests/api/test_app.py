@@ -101,7 +101,8 @@ def test_upload_is_processed_and_pollable(client: TestClient) -> None:
     data = (SAMPLES / "besluitnota-speeltuin-oosterpark.txt").read_bytes()
     body = _upload(client, "besluitnota.txt", data)
     # Tasks run inline here, so the item is done when the upload returns.
-    polled = client.get(f"/ingest/items/{body['id']}").json()
+    assert client.get(f"/ingest/items/{body['id']}").status_code == 403  # no token, no status
+    polled = client.get(f"/ingest/items/{body['id']}", headers=AUTH).json()
     assert polled["status"] == "indexed"
     assert polled["pages_done"] == polled["pages_total"] == 1
     again = _upload(client, "kopie.txt", data)
@@ -181,13 +182,13 @@ def test_upload_problems_have_codes(client: TestClient) -> None:
     body = junk.json()
     assert (body["code"], body["quarantined"]) == ("unsupported_type", True)
     # The refused item is kept, pollable, with a safe name.
-    item = client.get(f"/ingest/items/{body['item_id']}").json()
+    item = client.get(f"/ingest/items/{body['item_id']}", headers=AUTH).json()
     assert (item["status"], item["reason_code"]) == ("failed", "unsupported_type")
     assert "\u202e" not in item["name"]
 
 
 def test_unknown_item_is_404(client: TestClient) -> None:
-    resp = client.get("/ingest/items/bestaat-niet")
+    resp = client.get("/ingest/items/bestaat-niet", headers=AUTH)
     assert resp.status_code == 404
     assert resp.json()["code"] == "not_found"
 
