@@ -35,6 +35,7 @@ from archief.intake import repository as intake_repo
 from archief.intake.service import ensure_dossier
 from archief.logging import configure_logging
 from archief.ports import TASK_EXTRACT
+from archief.records import PUBLIC_FILTER, PUBLIC_LAYER
 from archief.records import repository as records_repo
 from archief.settings import Settings, load_settings
 
@@ -393,14 +394,14 @@ def demo(
     procs = _start_workers(2, env_file) if settings.queue.broker_url else []
     try:
         _run_ingest(
-            container, [SAMPLES], dossier_id=dossier.id, laag="openbaar", wait_for_processing=True
+            container, [SAMPLES], dossier_id=dossier.id, laag=PUBLIC_LAYER, wait_for_processing=True
         )
         base = settings.api.public_url
         if container.index is not None:
+            # The index refreshes every second; the demo shows what a user would.
+            time.sleep(1.1)
             for query in DEMO_QUERIES:
-                # The index refreshes every second; the demo shows what a user would.
-                time.sleep(1.1)
-                result = container.index.search(query, filters=[{"term": {"layer": "openbaar"}}])
+                result = container.index.search(query, filters=[PUBLIC_FILTER])
                 console.print(f"search [bold]{query!r}[/bold]: {result.total} hits")
                 for hit in result.hits:
                     console.print(f"  - {hit.title} (page {', '.join(map(str, hit.pages))})")

@@ -235,17 +235,14 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
     log.info("ingest.ocr.completed", sha256=sha256, page=number, confidence=round(confidence, 1))
 
 
-def _page_rows(container: Container, sha256: str) -> list[Page]:
-    with container.sessions() as session:
-        return list(
-            session.scalars(select(Page).where(Page.sha256 == sha256).order_by(Page.number))
-        )
-
-
 def page_texts(container: Container, sha256: str) -> list[SearchPage]:
     """The text of every page of a content, read back from the store."""
+    with container.sessions() as session:
+        pages = list(
+            session.scalars(select(Page).where(Page.sha256 == sha256).order_by(Page.number))
+        )
     texts: list[SearchPage] = []
-    for page in _page_rows(container, sha256):
+    for page in pages:
         if page.text_key is None:
             continue
         with container.store.open(page.text_key) as f:
@@ -301,7 +298,6 @@ def finalize(container: Container, sha256: str, pages: Sequence[SearchPage] | No
                 )
     if container.index is not None and documents:
         container.index.index(documents)
+    # No work/ clean-up here: each ocr_page removes its own page image.
     _touch(container, sha256, status="indexed")
-    if any(p.source == "ocr" for p in _page_rows(container, sha256)):
-        _clear_work(container, sha256)  # only OCR leaves page images behind
     log.info("ingest.indexed", sha256=sha256, records=len(documents), pages=len(pages))

@@ -9,13 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from archief.errors import PortError
+from archief.records import PUBLIC_FILTER
 from archief.records.schemas import SearchHitOut, SearchOut
 
 router = APIRouter(tags=["records"])
-
-# Until authorisation lands (casbin, issue 4) every caller is the public, and
-# the public sees the public layer only: the filter runs inside the query.
-PUBLIC_FILTER = {"term": {"layer": "openbaar"}}
 
 
 @router.get("/search")
