@@ -11,9 +11,11 @@ from fastapi import FastAPI
 
 from archief import __version__, health, problems
 from archief.composition import Container, build_container
+from archief.dossiers import endpoints as dossiers
 from archief.intake import endpoints as intake
 from archief.records import endpoints as records
 from archief.settings import Settings
+from archief.toegang import endpoints as toegang
 
 log = structlog.get_logger(__name__)
 
@@ -43,4 +45,6 @@ def create_app(
     app.include_router(health.router)
     app.include_router(records.router)
     app.include_router(intake.router)
+    app.include_router(dossiers.router)
+    app.include_router(toegang.router)
     return app

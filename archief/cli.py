@@ -27,19 +27,24 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from archief.catalog.models import Content
+from archief.cli_toegang import organisatie_app, policy_app
 from archief.composition import Container, build_container, rebuild_documents
-from archief.errors import PortError
+from archief.errors import ArchiefError, PortError
 from archief.health import run_checks
 from archief.intake import bulk
 from archief.intake import repository as intake_repo
 from archief.intake.service import ensure_dossier
 from archief.logging import configure_logging
-from archief.ports import TASK_EXTRACT
-from archief.records import PUBLIC_FILTER, PUBLIC_LAYER
+from archief.ports import TASK_EXTRACT, SearchQuery
 from archief.records import repository as records_repo
 from archief.settings import Settings, load_settings
+from policies.compile import search_filter
+from policies.engine import OPENBAAR
+from policies.subject import ANONIEM
 
 app = typer.Typer(help="archief: het geheugen van de gemeente.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+app.add_typer(organisatie_app, name="organisatie")
 console = Console(stderr=True)
 DEFAULT_ENV_FILE = Path("var/archief.env")
 
@@ -251,7 +256,9 @@ def ingest(  # noqa: PLR0917  # Typer maps each parameter to an option
     dossier: Annotated[str, typer.Option(help="Kenmerk of the dossier (created if new).")],
     layer: Annotated[str, typer.Option(help="Layer (laag) the records go into.")],
     titel: Annotated[str | None, typer.Option(help="Title of a new dossier.")] = None,
-    afdeling: Annotated[str, typer.Option(help="Owning afdeling of a new dossier.")] = "onbekend",
+    afdeling: Annotated[
+        str | None, typer.Option(help="Owning afdeling (code) of a new dossier.")
+    ] = None,
     wait: Annotated[
         bool, typer.Option("--wait/--no-wait", help="Wait until everything is searchable.")
     ] = True,
@@ -264,13 +271,24 @@ def ingest(  # noqa: PLR0917  # Typer maps each parameter to an option
     settings = _settings(env_file)
     container = build_container(settings)
     container.prepare()
-    record = ensure_dossier(
-        container.sessions,
-        container.clock,
-        kenmerk=dossier,
-        titel=titel or dossier,
-        afdeling=afdeling,
-    )
+    try:
+        with container.sessions() as session:
+            known = container.policies.current(session).laag_codes
+        if layer not in known:
+            console.print(f"[red]refused:[/red] unknown layer {layer!r}; known: {', '.join(known)}")
+            container.close()
+            raise typer.Exit(2)
+        record = ensure_dossier(
+            container.sessions,
+            container.clock,
+            kenmerk=dossier,
+            titel=titel or dossier,
+            afdeling=afdeling,
+        )
+    except ArchiefError as exc:
+        console.print(f"[red]refused:[/red] {exc.detail}")
+        container.close()
+        raise typer.Exit(2) from exc
     procs = _start_workers(workers, env_file) if workers and settings.queue.broker_url else []
     try:
         if (
@@ -389,19 +407,23 @@ def demo(
         container.clock,
         kenmerk="DEMO-2026-001",
         titel="Demo: wijkprojecten Groenstad",
-        afdeling="Openbare Ruimte",
+        afdeling="openbare-ruimte",
     )
     procs = _start_workers(2, env_file) if settings.queue.broker_url else []
     try:
         _run_ingest(
-            container, [SAMPLES], dossier_id=dossier.id, laag=PUBLIC_LAYER, wait_for_processing=True
+            container, [SAMPLES], dossier_id=dossier.id, laag=OPENBAAR, wait_for_processing=True
         )
         base = settings.api.public_url
         if container.index is not None:
             # The index refreshes every second; the demo shows what a user would.
             time.sleep(1.1)
+            with container.sessions() as session:
+                policy = container.policies.current(session)
+            # What the public sees: the filter compiled from the policy for anonymous.
+            public = search_filter(policy.grants(ANONIEM))
             for query in DEMO_QUERIES:
-                result = container.index.search(query, filters=[PUBLIC_FILTER])
+                result = container.index.search(SearchQuery(permission=public, text=query))
                 console.print(f"search [bold]{query!r}[/bold]: {result.total} hits")
                 for hit in result.hits:
                     console.print(f"  - {hit.title} (page {', '.join(map(str, hit.pages))})")

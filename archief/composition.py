@@ -15,6 +15,7 @@ import structlog
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from archief.auth.tokens import TokenVerifier
 from archief.catalog import db
 from archief.catalog.models import Content, Record
 from archief.clock import SystemClock
@@ -23,9 +24,11 @@ from archief.intake.service import Intake
 from archief.ports import Clock, ObjectStore, OcrEngine, SearchDocument, SearchIndex, TaskQueue
 from archief.settings import Settings
 from archief.storage import build_object_store
+from archief.toegang import beleid, organisatie
 from ingest.ocr import TesseractOcr
 from ingest.queue import CeleryQueue
 from ingest.worker import create_celery
+from policies.engine import PolicyTexts
 from search.index import ElasticsearchIndex
 
 log = structlog.get_logger(__name__)
@@ -41,6 +44,10 @@ class Container:
     ocr: OcrEngine
     queue: TaskQueue
     clock: Clock
+    policies: beleid.PolicyHolder
+    # None when no OIDC issuer is configured: then only service tokens and
+    # anonymous callers are accepted.
+    tokens: TokenVerifier | None = None
 
     @property
     def intake(self) -> Intake:
@@ -57,8 +64,16 @@ class Container:
         }
 
     def prepare(self) -> None:
-        """Migrate the catalog and create the bucket and index if they are missing."""
+        """Migrate the catalog, seed organisation and policy, create bucket and index."""
         db.migrate(self.engine)
+        with self.sessions.begin() as session:
+            # A new catalog starts with the shipped organisation and policy;
+            # later changes go through `archief organisatie load` and
+            # `archief policy load` (or PUT /beleid), never silently.
+            if organisatie.is_empty(session):
+                organisatie.load(session, organisatie.default_text())
+            if beleid.current_row(session) is None:
+                beleid.store(session, PolicyTexts.default(), by="archief", now=self.clock.now())
         ensure_bucket = getattr(self.store, "ensure_bucket", None)
         if ensure_bucket is not None:
             ensure_bucket()
@@ -107,4 +122,6 @@ def build_container(settings: Settings) -> Container:
         ocr=TesseractOcr(settings.ocr.tesseract_cmd, settings.ocr.languages),
         queue=CeleryQueue(create_celery(settings)),
         clock=SystemClock(),
+        policies=beleid.PolicyHolder(),
+        tokens=TokenVerifier(settings.auth) if settings.auth.issuer else None,
     )

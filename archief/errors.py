@@ -47,3 +47,11 @@ class IntegrityError(ArchiefError):
     code = "integrity_error"
     status = 422
     title = "Controlegetal klopt niet"
+
+
+class Forbidden(ArchiefError):
+    """The caller may see the object but not do this to it."""
+
+    code = "forbidden"
+    status = 403
+    title = "Geen toegang"

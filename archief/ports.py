@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, runtime_checkable
+from typing import Any, BinaryIO, Literal, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +83,41 @@ class SearchDocument:
     pages: Sequence[SearchPage] = ()
     afdeling: str | None = None
     wijken: Sequence[str] = ()
+    # The dienst the owning afdeling belongs to: policies grant per dienst too.
+    dienst: str | None = None
+    # Kind of document (besluitnota, brief, verslag, ...), when known.
+    soort: str | None = None
+
+
+# What a result can be sorted on; "relevance" is the score, ties broken by id.
+SortOrder = Literal["relevance", "newest", "oldest", "title"]
+# Fields a search can be narrowed on and counted by (facets), by API name.
+FACETS = ("dossier", "layer", "afdeling", "wijk", "soort", "media_type")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """One search, with the caller's permission filter built in.
+
+    `permission` is the Elasticsearch filter compiled from the policy for the
+    caller (policies.compile); it has no default, so no caller can forget it.
+    """
+
+    permission: Mapping[str, Any]
+    text: str = ""  # empty: every permitted record (browse)
+    dossiers: Sequence[str] = ()
+    layers: Sequence[str] = ()
+    afdelingen: Sequence[str] = ()
+    wijken: Sequence[str] = ()
+    soorten: Sequence[str] = ()
+    media_types: Sequence[str] = ()
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+    sort: SortOrder = "relevance"
+    size: int = 10
+    # The `sort` values of the last hit of the previous page (deep paging).
+    search_after: Sequence[Any] | None = None
+    facets: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +128,16 @@ class SearchHit:
     score: float
     pages: Sequence[int] = ()
     highlights: Sequence[str] = ()
+    layer: str = ""
+    # The values this hit sorted on; pass them as `search_after` for the next page.
+    sort: Sequence[Any] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
     total: int
     hits: Sequence[SearchHit]
+    # facet name (see FACETS) -> value -> count, over permitted records only.
     facets: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
 
@@ -113,8 +152,11 @@ class SearchIndex(Protocol):
       mappings; when it was not, the caller rebuilds from the stores.
     - `index` MUST be a bulk write; `refresh=True` makes the writes visible to
       the next search before it returns (tests and the demo use it).
-    - `search` MUST apply `filters` inside the query, so totals, facets and
-      highlights only ever count documents that pass them.
+    - `search` MUST apply `query.permission` and the other filters inside
+      the query, so totals, facets and highlights only ever count documents
+      that pass them; it MUST NOT fetch first and drop afterwards.
+    - `suggest` completes a title prefix under the same permission filter.
+    - `set_layer` MUST change a record's layer so the next search sees it.
     """
 
     def ensure_index(self) -> str: ...
@@ -127,14 +169,13 @@ class SearchIndex(Protocol):
 
     def delete(self, record_ids: Sequence[str], *, refresh: bool = False) -> None: ...
 
-    def search(
-        self,
-        text: str,
-        *,
-        filters: Sequence[Mapping[str, Any]] = (),
-        size: int = 10,
-        offset: int = 0,
-    ) -> SearchResult: ...
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def suggest(
+        self, prefix: str, *, permission: Mapping[str, Any], size: int = 8
+    ) -> list[str]: ...
+
+    def set_layer(self, record_id: str, layer: str) -> None: ...
 
     def analyze(self, text: str, analyzer: str = "dutch") -> list[str]: ...
 

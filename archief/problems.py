@@ -19,7 +19,14 @@ log = structlog.get_logger(__name__)
 
 
 def problem(
-    request: Request, *, status: int, code: str, title: str, detail: str, **extra: Any
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     body = {
         "type": TYPE_BASE + code,
@@ -30,7 +37,14 @@ def problem(
         "code": code,
         **extra,
     }
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _plain(value: object) -> bool:
+    """Extras that are safe to put in a problem body: scalars and lists of strings."""
+    if isinstance(value, str | int | float | bool):
+        return True
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
 def install(app: FastAPI) -> None:
@@ -46,7 +60,11 @@ def install(app: FastAPI) -> None:
             code=exc.code,
             title=exc.title,
             detail=exc.detail,
-            **{k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | bool)},
+            # RFC 6750: a rejected bearer token is answered with a challenge.
+            headers={"WWW-Authenticate": f'Bearer error="{exc.code}"'}
+            if exc.status == 401
+            else None,
+            **{k: v for k, v in exc.extra.items() if _plain(v)},
         )
 
     @app.exception_handler(RequestValidationError)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR = Path("var")
@@ -82,6 +83,84 @@ class ApiSettings(BaseModel):
     service_tokens: list[SecretStr] = Field(default_factory=list)
 
 
+# Signature algorithms we can pin: asymmetric only. With an HMAC algorithm the
+# verifying key is a shared secret, and a token "signed" with a public key as
+# HMAC secret (HS/RS confusion) would verify; "none" verifies anything.
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+class AuthSettings(BaseModel):
+    """OIDC bearer tokens: who may sign them, for whom, and how claims become roles.
+
+    Without an issuer OIDC is off: callers are anonymous or use a service token.
+    """
+
+    # The `iss` every token must carry, e.g. https://sso.gemeente.nl/realms/archief.
+    # None switches OIDC off.
+    issuer: str | None = None
+    # The `aud` every token must carry (the client id archief is registered under).
+    audience: str = "archief"
+    # Where the issuer publishes its public keys; exactly one of the two when an
+    # issuer is set. A URL must be https (plain http only on loopback, for tests),
+    # otherwise whoever sits on the path could hand us their own keys.
+    jwks_url: str | None = None
+    jwks_file: Path | None = None
+    # The only algorithms a token may be signed with; the header cannot widen this.
+    algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+    # Clock skew tolerated on exp, nbf and iat, in seconds.
+    leeway_seconds: int = Field(default=30, ge=0, le=300)
+    # How long a fetched key set is trusted before it is fetched again.
+    jwks_cache_seconds: int = Field(default=300, ge=0)
+    # Dotted path to the list of roles in the claims ("realm_access.roles" for Keycloak).
+    roles_claim: str = Field(default="roles", min_length=1)
+    # Claim holding the caller's afdeling (its code in the organisation), and display name.
+    afdeling_claim: str = Field(default="afdeling", min_length=1)
+    name_claim: str = Field(default="name", min_length=1)
+    # Claim value -> archief role. Unmapped values count only if they are an archief
+    # role already; anything else is dropped (and logged).
+    role_map: dict[str, str] = Field(default_factory=dict)
+    # The roles a caller with one of `api.service_tokens` gets.
+    service_roles: list[str] = Field(default_factory=lambda: ["systeem"])
+
+    @field_validator("issuer", "jwks_url", "jwks_file", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        # ARCHIEF_AUTH__ISSUER= (set but empty) means "not set", not Path(".").
+        return None if value == "" else value
+
+    @field_validator("algorithms")
+    @classmethod
+    def _asymmetric_only(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("pin at least one algorithm")
+        refused = [alg for alg in value if alg not in ASYMMETRIC_ALGORITHMS]
+        if refused:
+            raise ValueError(
+                f"algorithms {refused} are refused: only asymmetric algorithms "
+                f"({', '.join(sorted(ASYMMETRIC_ALGORITHMS))}) are accepted, never none or HS*"
+            )
+        return list(dict.fromkeys(value))
+
+    @field_validator("jwks_url")
+    @classmethod
+    def _https_unless_loopback(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK):
+            return value
+        raise ValueError("jwks_url must be https (plain http only on a loopback address)")
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> AuthSettings:
+        if self.issuer is not None and (self.jwks_url is None) == (self.jwks_file is None):
+            raise ValueError("with an issuer set, give exactly one of jwks_url and jwks_file")
+        return self
+
+
 class Settings(BaseSettings):
     """Everything configurable, read from ARCHIEF_* variables (nested with __)."""
 
@@ -99,6 +178,7 @@ class Settings(BaseSettings):
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
 
 def load_settings(env_file: Path | None = None) -> Settings:

@@ -385,7 +385,7 @@ def run_archief(
     - the stack is up and `env_file` holds its settings;
     - the bench starts two `archief worker --concurrency 1` processes with a
       search index prefix and bucket of its own (`bench-<run>`);
-    - `archief ingest DIR --dossier BENCH-<run> --layer intern --wait` MUST
+    - `archief ingest DIR --dossier BENCH-<run> --layer afdeling --afdeling wijkzaken --wait` MUST
       return only when every item is indexed or failed; its wall time is the
       figure, once for the scanned and once for the born-digital files;
     - `archief export-text --dossier BENCH-<run> --out DIR` MUST write
@@ -486,7 +486,9 @@ def _measure(
                     "--dossier",
                     dossier,
                     "--layer",
-                    "intern",
+                    "afdeling",
+                    "--afdeling",
+                    "wijkzaken",
                     "--wait",
                 )
                 timings[kind] = time.perf_counter() - start

@@ -23,7 +23,7 @@ from sqlalchemy import delete, select
 from archief.catalog.models import Content, Page, Record, Suggestion
 from archief.errors import ArchiefError
 from archief.ports import SearchDocument, SearchPage
-from archief.storage.common import CHUNK
+from archief.storage.common import CHUNK, derived_key
 from ingest.metadata import extract_memo_fields
 from ingest.preprocess import binarize
 from ingest.sandbox import Limits, default_sandbox
@@ -33,10 +33,6 @@ if TYPE_CHECKING:
     from archief.composition import Container
 
 log = structlog.get_logger(__name__)
-
-
-def derived_key(sha256: str, name: str) -> str:
-    return f"derived/{sha256}/{name}"
 
 
 def work_prefix(sha256: str) -> str:
@@ -265,6 +261,9 @@ def search_documents(
             created_at=r.created_at,
             pages=pages,
             afdeling=r.dossier.afdeling,
+            dienst=r.dossier.eigenaar.dienst_code,
+            wijken=list(r.dossier.wijken or []),
+            soort=r.soort,
         )
         for r in records
     ]
@@ -279,7 +278,11 @@ def finalize(container: Container, sha256: str, pages: Sequence[SearchPage] | No
         # A page that failed for good has already failed the content.
         if content is None or content.quarantined or content.status == "failed":
             return
-        records = list(session.scalars(select(Record).where(Record.sha256 == sha256)))
+        # Locked until indexed: a layer move waits for us, so the index never
+        # ends up with the layer from before a move that committed meanwhile.
+        records = list(
+            session.scalars(select(Record).where(Record.sha256 == sha256).with_for_update())
+        )
         documents = search_documents(sha256, records, pages)
         fields = extract_memo_fields([(p.number, p.text) for p in pages[:2]])
         for record in records:
@@ -296,8 +299,8 @@ def finalize(container: Container, sha256: str, pages: Sequence[SearchPage] | No
                     )
                     for f in fields
                 )
-    if container.index is not None and documents:
-        container.index.index(documents)
+        if container.index is not None and documents:
+            container.index.index(documents)
     # No work/ clean-up here: each ocr_page removes its own page image.
     _touch(container, sha256, status="indexed")
     log.info("ingest.indexed", sha256=sha256, records=len(documents), pages=len(pages))

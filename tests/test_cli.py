@@ -12,6 +12,7 @@ from archief.cli import app
 from archief.composition import Container
 from archief.intake.service import ensure_dossier
 from archief.settings import Settings
+from archief.ports import SearchQuery
 from search.index import ElasticsearchIndex
 from tests.conftest import settings_env
 
@@ -29,13 +30,35 @@ def test_ingest_reindex_and_export(
     )
     (source / "leeg.txt").write_bytes(b"")
     result = runner.invoke(
-        app, ["ingest", str(source), "--dossier", "T-CLI", "--layer", "intern"], env=env
+        app,
+        [
+            "ingest",
+            str(source),
+            "--dossier",
+            "T-CLI",
+            "--layer",
+            "afdeling",
+            "--afdeling",
+            "wijkzaken",
+        ],
+        env=env,
     )
     assert result.exit_code == 0, result.output
     assert "stored 1" in result.output
     assert "empty_file" in result.output
     again = runner.invoke(
-        app, ["ingest", str(source), "--dossier", "T-CLI", "--layer", "intern"], env=env
+        app,
+        [
+            "ingest",
+            str(source),
+            "--dossier",
+            "T-CLI",
+            "--layer",
+            "afdeling",
+            "--afdeling",
+            "wijkzaken",
+        ],
+        env=env,
     )
     assert "already in (resumed) 2" in again.output
 
@@ -46,7 +69,8 @@ def test_ingest_reindex_and_export(
     after = set(eager.index.client.indices.get_alias(name=eager.index.alias))
     assert after.isdisjoint(before)
     assert len(after) == 1
-    assert eager.index.search("jeu-de-boulesbaan Heidepark").total == 1
+    everything = SearchQuery(permission={"match_all": {}}, text="jeu-de-boulesbaan Heidepark")
+    assert eager.index.search(everything).total == 1
 
     out = tmp_path / "out"
     result = runner.invoke(app, ["export-text", "--dossier", "T-CLI", "--out", str(out)], env=env)
@@ -64,10 +88,10 @@ def test_status_reports_every_service(settings: Settings) -> None:
 
 def test_ingest_status_lists_quarantine(eager_settings: Settings, eager: Container) -> None:
     dossier = ensure_dossier(
-        eager.sessions, eager.clock, kenmerk="T-CLI-Q", titel="q", afdeling="T"
+        eager.sessions, eager.clock, kenmerk="T-CLI-Q", titel="q", afdeling="wijkzaken"
     )
     eager.intake.receive(
-        io.BytesIO(b"\x00\x01" * 100), name="raar.bin", dossier_id=dossier.id, laag="intern"
+        io.BytesIO(b"\x00\x01" * 100), name="raar.bin", dossier_id=dossier.id, laag="afdeling"
     )
     result = runner.invoke(app, ["ingest-status"], env=settings_env(eager_settings))
     assert result.exit_code == 0, result.output

@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     DateTime,
@@ -28,17 +29,44 @@ class Base(DeclarativeBase):
     pass
 
 
+class Dienst(Base):
+    """A department (dienst) of the municipality; it contains afdelingen."""
+
+    __tablename__ = "dienst"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    naam: Mapped[str] = mapped_column(Text)
+
+    afdelingen: Mapped[list[Afdeling]] = relationship(back_populates="dienst")
+
+
+class Afdeling(Base):
+    """A unit within a dienst; it owns dossiers, and policies grant per afdeling."""
+
+    __tablename__ = "afdeling"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    naam: Mapped[str] = mapped_column(Text)
+    dienst_code: Mapped[str] = mapped_column(ForeignKey("dienst.code"), index=True)
+
+    dienst: Mapped[Dienst] = relationship(back_populates="afdelingen")
+
+
 class Dossier(Base):
     __tablename__ = "dossier"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     kenmerk: Mapped[str] = mapped_column(String(64), unique=True)
     titel: Mapped[str] = mapped_column(Text)
-    afdeling: Mapped[str] = mapped_column(String(128))
+    # The owning afdeling (its code).
+    afdeling: Mapped[str] = mapped_column(ForeignKey("afdeling.code"), index=True)
+    # Neighbourhoods the dossier concerns (Groningen has 42): public pages and feeds.
+    wijken: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(32), default="open")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     records: Mapped[list[Record]] = relationship(back_populates="dossier")
+    eigenaar: Mapped[Afdeling] = relationship()
 
 
 class Record(Base):
@@ -50,9 +78,13 @@ class Record(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id"), index=True)
     titel: Mapped[str] = mapped_column(Text)
-    # The layer of the dossier the record sits in; authorisation (issue 4)
-    # decides per layer.
+    # The layer of the dossier the record sits in; the policy decides per layer.
     laag: Mapped[str] = mapped_column(String(32))
+    # Where a published record was before it went public, so withdrawal puts
+    # it back rather than guessing.
+    vorige_laag: Mapped[str | None] = mapped_column(String(32))
+    # Kind of document: besluitnota, brief, verslag, ... (search filter).
+    soort: Mapped[str | None] = mapped_column(String(64))
     sha256: Mapped[str] = mapped_column(ForeignKey("content.sha256"), index=True)
     object_key: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(128))
@@ -142,3 +174,22 @@ class Suggestion(Base):
     confidence: Mapped[float] = mapped_column(Float)
     page: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="suggested")
+
+
+class Beleid(Base):
+    """One version of the access policy: model, rules and layers, as the files were.
+
+    Append-only: a change is a new version, so what held on any past date can
+    be shown again.
+    """
+
+    __tablename__ = "beleid"
+
+    versie: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(Text)
+    regels: Mapped[str] = mapped_column(Text)
+    lagen: Mapped[str] = mapped_column(Text)
+    toelichting: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -3,28 +3,32 @@
 
 from __future__ import annotations
 
-import hmac
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from python_multipart.multipart import MultipartParser, parse_options_header
+from sqlalchemy.orm import Session
 from starlette import status
 
-from archief.catalog.models import Content, IngestItem
-from archief.errors import ArchiefError, NotFound
+from archief.catalog.models import Content, Dossier, IngestItem
+from archief.errors import ArchiefError, Forbidden, NotFound
 from archief.intake.repository import page_progress
 from archief.intake.schemas import ItemOut
 from archief.intake.service import SpoolWriter, TooLarge
 from archief.records import repository as records
+from archief.toegang import organisatie
+from archief.toegang.access import Access
+from archief.toegang.deps import CurrentAccess
+from policies.subject import Target
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 
 
-class Forbidden(ArchiefError):
-    code = "forbidden"
-    status = 403
-    title = "Geen toegang"
+class Unauthenticated(ArchiefError):
+    code = "unauthenticated"
+    status = 401
+    title = "Niet aangemeld"
 
 
 class BadUpload(ArchiefError):
@@ -33,14 +37,27 @@ class BadUpload(ArchiefError):
     title = "Ongeldige upload"
 
 
-def _authorise(request: Request, authorization: str | None) -> None:
-    # Until identity and casbin land (issue 4), uploads need a service token.
-    tokens = [t.get_secret_value() for t in request.app.state.container.settings.api.service_tokens]
-    if not tokens:
-        raise Forbidden("uploads are disabled: no service token is configured")
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not any(hmac.compare_digest(given, t) for t in tokens):
-        raise Forbidden("a valid service token is required")
+def _may_hand_in(access: Access) -> None:
+    """Refuse before reading a byte of the body when the caller can write nowhere."""
+    if access.subject.anoniem:
+        raise Unauthenticated("uploads need a bearer token (a user or a service)")
+    if not access.grants("write"):
+        raise Forbidden("your roles may not add records anywhere")
+
+
+def _target(request: Request, access: Access, kenmerk: str, laag: str) -> str:
+    """The dossier id, if the caller may add records to this layer of it."""
+    with request.app.state.container.sessions() as session:
+        dossier = records.dossier_by_kenmerk(session, kenmerk)
+        if dossier is None:
+            raise NotFound(f"no dossier with kenmerk {kenmerk}")
+        if access.policy.laag(laag) is None:
+            raise BadUpload(f"unknown layer {laag!r}; known: {', '.join(access.policy.laag_codes)}")
+        dienst = organisatie.dienst_of(session, dossier.afdeling) or ""
+        where = Target(laag, dossier.afdeling, dienst)
+        if not access.can(where, "write"):
+            raise Forbidden(f"you may not add records to layer {laag!r} of dossier {kenmerk}")
+        return dossier.id
 
 
 async def _receive_multipart(request: Request, writer: SpoolWriter) -> tuple[dict[str, str], str]:
@@ -101,11 +118,9 @@ async def _receive_multipart(request: Request, writer: SpoolWriter) -> tuple[dic
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
-async def upload(
-    request: Request, authorization: Annotated[str | None, Header()] = None
-) -> ItemOut:
+async def upload(request: Request, access: CurrentAccess) -> ItemOut:
     """Hand in one file (multipart field `file`, plus `dossier` kenmerk and `laag`)."""
-    _authorise(request, authorization)
+    _may_hand_in(access)
     container = request.app.state.container
     limit = container.settings.ingest.max_upload_bytes
     declared = request.headers.get("content-length")
@@ -118,11 +133,7 @@ async def upload(
         kenmerk, laag = fields.get("dossier", ""), fields.get("laag", "")
         if not kenmerk or not laag:
             raise BadUpload("the fields `dossier` (kenmerk) and `laag` are required")
-        with container.sessions() as session:
-            dossier = records.dossier_by_kenmerk(session, kenmerk)
-            if dossier is None:
-                raise NotFound(f"no dossier with kenmerk {kenmerk}")
-            dossier_id = dossier.id
+        dossier_id = await run_in_threadpool(_target, request, access, kenmerk, laag)
         item = await run_in_threadpool(
             container.intake.receive_spooled,
             spooled,
@@ -133,7 +144,7 @@ async def upload(
         )
     finally:
         writer.discard()
-    view = await run_in_threadpool(_view, container, item.id)
+    view = await run_in_threadpool(_view, container, item.id, access)
     if view.status == "failed" and view.reason_code in REFUSED:
         # Refused at the door: say so as a problem, but the item (and, where
         # there were bytes, the quarantined original) is kept and pollable.
@@ -159,20 +170,35 @@ REFUSED = {"empty_file": 422, "unsupported_type": 415}
 
 
 @router.get("/items/{item_id}")
-async def item_status(
-    request: Request, item_id: str, authorization: Annotated[str | None, Header()] = None
-) -> ItemOut:
+async def item_status(request: Request, item_id: str, access: CurrentAccess) -> ItemOut:
     """The status of one handed-in file: received → stored → extracting → ocr → indexed."""
-    # An item names a file and its dossier record: only who may upload may look.
-    _authorise(request, authorization)
-    return await run_in_threadpool(_view, request.app.state.container, item_id)
+    return await run_in_threadpool(_view, request.app.state.container, item_id, access)
 
 
-def _view(container: Any, item_id: str) -> ItemOut:
+def _view(container: Any, item_id: str, access: Access | None = None) -> ItemOut:
     with container.sessions() as session:
         item = session.get(IngestItem, item_id)
         if item is None:
             raise NotFound(f"no ingest item {item_id}")
+        if access is not None and not _may_follow(session, access, item):
+            raise NotFound(f"no ingest item {item_id}")
         content = session.get(Content, item.sha256) if item.sha256 else None
         done, total = page_progress(session, [item.sha256]) if item.sha256 else (0, 0)
         return ItemOut.from_rows(item, content, pages_done=done, pages_total=total)
+
+
+def _may_follow(session: Session, access: Access, item: IngestItem) -> bool:
+    """An item names a file and its dossier: who may add there may follow it.
+
+    Readers have no business with intake: an item can be a refused,
+    quarantined file that never became a record they may see.
+    """
+    if access.may("intake_volgen"):
+        return True
+    dossier = session.get(Dossier, item.dossier_id)
+    if dossier is None:
+        return False
+    where = Target(
+        item.laag, dossier.afdeling, organisatie.dienst_of(session, dossier.afdeling) or ""
+    )
+    return access.can(where, "write")

@@ -11,15 +11,16 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import structlog
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from archief.catalog.models import Content, Dossier, IngestItem, Record
+from archief.catalog.models import Afdeling, Content, Dossier, IngestItem, Record
 from archief.errors import ArchiefError, PortError
 from archief.intake import names
 from archief.intake.detect import UnsupportedType, detect
@@ -247,14 +248,42 @@ class Intake:
 
 
 def ensure_dossier(
-    sessions: sessionmaker[Session], clock: Clock, *, kenmerk: str, titel: str, afdeling: str
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    *,
+    kenmerk: str,
+    titel: str,
+    afdeling: str | None,
+    wijken: Sequence[str] = (),
 ) -> Dossier:
-    """Return the dossier with this kenmerk, creating it if needed (committed)."""
+    """Return the dossier with this kenmerk, creating it if needed (committed).
+
+    A new dossier needs an owning afdeling the organisation knows: the
+    policy grants per afdeling, so a typo would hide the dossier from its
+    own colleagues.
+    """
     with sessions.begin() as session:
         dossier = repository.dossier_by_kenmerk(session, kenmerk)
-        if dossier is None:
-            dossier = Dossier(
-                kenmerk=kenmerk, titel=titel, afdeling=afdeling, created_at=clock.now()
+        if dossier is not None:
+            return dossier
+        if afdeling is None or session.get(Afdeling, afdeling) is None:
+            known = ", ".join(session.scalars(select(Afdeling.code).order_by(Afdeling.code)))
+            given = "no afdeling" if afdeling is None else f"unknown afdeling {afdeling!r}"
+            raise UnknownAfdeling(
+                f"a new dossier needs its owning afdeling: {given}; known: {known}"
             )
-            session.add(dossier)
+        dossier = Dossier(
+            kenmerk=kenmerk,
+            titel=titel,
+            afdeling=afdeling,
+            wijken=list(wijken),
+            created_at=clock.now(),
+        )
+        session.add(dossier)
         return dossier
+
+
+class UnknownAfdeling(ArchiefError):
+    code = "unknown_afdeling"
+    status = 422
+    title = "Onbekende afdeling"

@@ -19,6 +19,11 @@ def validate_key(key: str) -> str:
     return key
 
 
+def derived_key(sha256: str, name: str) -> str:
+    """Where an artifact derived from an original lives: beside it, under its hash."""
+    return f"derived/{sha256}/{name}"
+
+
 def original_key(sha256: str) -> str:
     """Where an original lives: content-addressed, fanned out to keep listings small."""
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any, BinaryIO
 
 import urllib3
@@ -89,6 +90,26 @@ class S3ObjectStore:
             self.client.set_bucket_versioning(self.bucket, VersioningConfig(ENABLED))
         except (MinioException, urllib3.exceptions.HTTPError) as exc:
             raise PortError("objectstore", f"cannot prepare bucket {self.bucket}: {exc}") from exc
+
+    def presigned_url(self, key: str, *, seconds: int, filename: str | None = None) -> str:
+        """A short-lived GET URL for `key`; the caller has authorised the download first."""
+        validate_key(key)
+        headers: dict[str, str | list[str] | tuple[str]] | None = (
+            {"response-content-disposition": f'attachment; filename="{filename}"'}
+            if filename
+            else None
+        )
+        try:
+            return str(
+                self.client.presigned_get_object(
+                    self.bucket,
+                    key,
+                    expires=timedelta(seconds=seconds),
+                    response_headers=headers,
+                )
+            )
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise PortError("objectstore", f"cannot sign a URL for {key}: {exc}") from exc
 
     def versioning_enabled(self) -> bool:
         return bool(self.client.get_bucket_versioning(self.bucket).status == ENABLED)

@@ -46,7 +46,7 @@ def api(eager_settings: Settings, container: Container, api_database: str) -> It
     )
     c = build_container(settings)
     c.prepare()
-    ensure_dossier(c.sessions, c.clock, kenmerk="T-API", titel="API-test", afdeling="Test")
+    ensure_dossier(c.sessions, c.clock, kenmerk="T-API", titel="API-test", afdeling="wijkzaken")
     yield c
     if isinstance(c.index, ElasticsearchIndex):
         c.index.drop()
@@ -101,7 +101,8 @@ def test_upload_is_processed_and_pollable(client: TestClient) -> None:
     data = (SAMPLES / "besluitnota-speeltuin-oosterpark.txt").read_bytes()
     body = _upload(client, "besluitnota.txt", data)
     # Tasks run inline here, so the item is done when the upload returns.
-    assert client.get(f"/ingest/items/{body['id']}").status_code == 403  # no token, no status
+    # No token, no status: to the public the item does not exist.
+    assert client.get(f"/ingest/items/{body['id']}").status_code == 404
     polled = client.get(f"/ingest/items/{body['id']}", headers=AUTH).json()
     assert polled["status"] == "indexed"
     assert polled["pages_done"] == polled["pages_total"] == 1
@@ -118,7 +119,7 @@ def test_search_finds_stemmed_dutch_and_only_the_public_layer(
         client,
         "projectplan.txt",
         (SAMPLES / "projectplan-fietsroute-wijk-zuid.txt").read_bytes(),
-        laag="intern",
+        laag="afdeling",
     )
     assert isinstance(api.index, ElasticsearchIndex)
     api.index.client.indices.refresh(index=api.index.alias)
@@ -133,17 +134,19 @@ def test_search_finds_stemmed_dutch_and_only_the_public_layer(
 
 def test_upload_without_token_is_refused(client: TestClient) -> None:
     resp = client.post(
-        "/ingest", data={"dossier": "T-API", "laag": "intern"}, files={"file": ("a.txt", b"tekst")}
+        "/ingest",
+        data={"dossier": "T-API", "laag": "afdeling"},
+        files={"file": ("a.txt", b"tekst")},
     )
-    assert resp.status_code == 403
-    assert resp.json()["code"] == "forbidden"
+    assert resp.status_code == 401
+    assert resp.json()["code"] == "unauthenticated"
 
 
 def test_upload_over_the_limit_is_413(client: TestClient) -> None:
     resp = client.post(
         "/ingest",
         headers=AUTH,
-        data={"dossier": "T-API", "laag": "intern"},
+        data={"dossier": "T-API", "laag": "afdeling"},
         files={"file": ("groot.txt", b"a" * (300 * 1024))},
     )
     assert resp.status_code == 413
@@ -152,13 +155,16 @@ def test_upload_over_the_limit_is_413(client: TestClient) -> None:
 
 def test_upload_problems_have_codes(client: TestClient) -> None:
     no_file = client.post(
-        "/ingest", headers=AUTH, data={"dossier": "T-API", "laag": "intern"}, files={"x": ("", b"")}
+        "/ingest",
+        headers=AUTH,
+        data={"dossier": "T-API", "laag": "afdeling"},
+        files={"x": ("", b"")},
     )
     assert no_file.status_code == 400
     unknown = client.post(
         "/ingest",
         headers=AUTH,
-        data={"dossier": "GEEN", "laag": "intern"},
+        data={"dossier": "GEEN", "laag": "afdeling"},
         files={"file": ("a.txt", b"tekst voor een dossier dat er niet is")},
     )
     assert unknown.status_code == 404
@@ -166,7 +172,7 @@ def test_upload_problems_have_codes(client: TestClient) -> None:
     empty = client.post(
         "/ingest",
         headers=AUTH,
-        data={"dossier": "T-API", "laag": "intern"},
+        data={"dossier": "T-API", "laag": "afdeling"},
         files={"file": ("leeg.pdf", b"")},
     )
     assert empty.status_code == 422
@@ -175,7 +181,7 @@ def test_upload_problems_have_codes(client: TestClient) -> None:
     junk = client.post(
         "/ingest",
         headers=AUTH,
-        data={"dossier": "T-API", "laag": "intern"},
+        data={"dossier": "T-API", "laag": "afdeling"},
         files={"file": ("\u202efdp.exe", bytes(range(256)) * 4)},
     )
     assert junk.status_code == 415
@@ -194,7 +200,7 @@ def test_unknown_item_is_404(client: TestClient) -> None:
 
 
 def test_validation_error_is_problem_json(client: TestClient) -> None:
-    resp = client.get("/search", params={"q": "", "size": 1000})
+    resp = client.get("/search", params={"q": "x" * 501, "size": 1000})
     assert resp.status_code == 422
     assert resp.headers["content-type"] == "application/problem+json"
     body = resp.json()

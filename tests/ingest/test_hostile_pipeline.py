@@ -17,13 +17,13 @@ def test_hostile_corpus_outcomes(eager: Container, tmp_path: Path) -> None:
     cases = write_corpus(tmp_path)
     assert len(cases) >= 30
     dossier = ensure_dossier(
-        eager.sessions, eager.clock, kenmerk="T-HOSTILE", titel="h", afdeling="Test"
+        eager.sessions, eager.clock, kenmerk="T-HOSTILE", titel="h", afdeling="wijkzaken"
     )
     items = {}
     for case in cases:
         with case.path.open("rb") as f:
             items[case.name] = eager.intake.receive(
-                f, name=case.display_name or case.path.name, dossier_id=dossier.id, laag="intern"
+                f, name=case.display_name or case.path.name, dossier_id=dossier.id, laag="afdeling"
             )
     wrong = []
     with eager.sessions() as session:

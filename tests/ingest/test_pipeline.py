@@ -34,7 +34,9 @@ SCAN_LINES = [
 
 
 def _dossier(c: Container, kenmerk: str) -> str:
-    return ensure_dossier(c.sessions, c.clock, kenmerk=kenmerk, titel=kenmerk, afdeling="Test").id
+    return ensure_dossier(
+        c.sessions, c.clock, kenmerk=kenmerk, titel=kenmerk, afdeling="wijkzaken"
+    ).id
 
 
 def _receive(c: Container, path: Path, kenmerk: str, laag: str = "openbaar") -> IngestItem:
@@ -181,10 +183,10 @@ def test_bulk_import_resumes_and_summarises(eager: Container, tmp_path: Path) ->
     (tmp_path / "leeg.txt").write_bytes(b"")
     dossier = _dossier(eager, "T-BULK")
     files = list(bulk.walk([tmp_path]))
-    first = bulk.ingest_paths(eager, files, dossier_id=dossier, laag="intern")
+    first = bulk.ingest_paths(eager, files, dossier_id=dossier, laag="afdeling")
     assert (first.stored, first.duplicates, first.skipped) == (3, 0, 0)
     assert [(name, code) for name, code, _ in first.failed] == [("leeg.txt", "empty_file")]
-    again = bulk.ingest_paths(eager, files, dossier_id=dossier, laag="intern")
+    again = bulk.ingest_paths(eager, files, dossier_id=dossier, laag="afdeling")
     assert (again.stored, again.skipped) == (0, 4)
     statuses = {s for _, s, _, _ in bulk.outcomes(eager, first.item_ids)}
     assert statuses == {"indexed", "failed"}
@@ -219,7 +221,7 @@ def test_garbage_is_stored_quarantined_and_reported(eager: Container) -> None:
         io.BytesIO(bytes(range(256)) * 16),
         name="factuur.pdf",
         dossier_id=_dossier(eager, "T-Q"),
-        laag="intern",
+        laag="afdeling",
     )
     assert _status(eager, item) == ("failed", "unsupported_type")
     with eager.sessions() as s:

@@ -57,10 +57,10 @@ def test_scans_are_read_by_worker_processes(
     pdf(pages, tmp_path / "verslag.pdf")
     (tmp_path / "kapot.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog")
     dossier = ensure_dossier(
-        queued.sessions, queued.clock, kenmerk="T-WORKER", titel="w", afdeling="Test"
+        queued.sessions, queued.clock, kenmerk="T-WORKER", titel="w", afdeling="wijkzaken"
     )
     summary = bulk.ingest_paths(
-        queued, list(bulk.walk([tmp_path])), dossier_id=dossier.id, laag="intern"
+        queued, list(bulk.walk([tmp_path])), dossier_id=dossier.id, laag="afdeling"
     )
     assert summary.stored == 2
     final = bulk.wait(queued, summary.shas, lambda _p: None, timeout=240)
