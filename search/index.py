@@ -6,17 +6,49 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from archief.errors import PortError
-from archief.ports import SearchDocument, SearchHit, SearchResult
+from archief.errors import NotFound, PortError
+from archief.ports import (
+    FACETS,
+    SearchDocument,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    SortOrder,
+)
 from archief.settings import SearchSettings
 from search import mappings
 
 _ERRORS = (ApiError, TransportError, helpers.BulkIndexError)
+
+# The index field behind each facet (and narrowing filter) of the API.
+FACET_FIELDS: dict[str, str] = {
+    "dossier": "dossier_id",
+    "layer": "layer",
+    "afdeling": "afdeling",
+    "wijk": "wijken",
+    "soort": "soort",
+    "media_type": "content_type",
+}
+if set(FACET_FIELDS) != set(FACETS):  # pragma: no cover - a port change not followed here
+    raise RuntimeError("search.index.FACET_FIELDS does not cover archief.ports.FACETS")
+FACET_SIZE = 50
+
+# Every order ends on record_id, which is unique, so `search_after` never
+# skips or repeats a record whose sort values tie with another's.
+_SORTS: dict[SortOrder, list[dict[str, str]]] = {
+    "relevance": [{"_score": "desc"}, {"record_id": "asc"}],
+    "newest": [{"created_at": "desc"}, {"record_id": "asc"}],
+    "oldest": [{"created_at": "asc"}, {"record_id": "asc"}],
+    "title": [{"title.sort": "asc"}, {"record_id": "asc"}],
+}
+_HIT_FIELDS = ["record_id", "dossier_id", "title", "layer"]
+# Dates in a query are calendar days at the municipality, not in UTC.
+_TIME_ZONE = "Europe/Amsterdam"
 
 
 class ElasticsearchIndex:
@@ -131,20 +163,22 @@ class ElasticsearchIndex:
 
     @staticmethod
     def _source(doc: SearchDocument) -> dict[str, Any]:
+        # No all-pages `text` here: the mapping copies every page into `text`
+        # (copy_to), so a partial update (set_layer), which re-indexes from
+        # _source, keeps the record findable by its content.
         return {
             "record_id": doc.record_id,
             "dossier_id": doc.dossier_id,
             "title": doc.title,
             "layer": doc.layer,
             "afdeling": doc.afdeling,
+            "dienst": doc.dienst,
             "wijken": list(doc.wijken),
             "content_type": doc.content_type,
+            "soort": doc.soort,
             "sha256": doc.sha256,
             "created_at": doc.created_at.isoformat(),
             "pages": [{"number": p.number, "text": p.text} for p in doc.pages],
-            # All pages as one field, so a query matches a record whose terms
-            # fall on different pages; excluded from _source, as it repeats pages.
-            "text": "\n\f".join(p.text for p in doc.pages),
         }
 
     def index(self, documents: Sequence[SearchDocument], *, refresh: bool = False) -> None:
@@ -171,50 +205,55 @@ class ElasticsearchIndex:
         except _ERRORS as exc:
             raise PortError("search", f"bulk delete failed: {exc}") from exc
 
-    def search(
-        self,
-        text: str,
-        *,
-        filters: Sequence[Mapping[str, Any]] = (),
-        size: int = 10,
-        offset: int = 0,
-    ) -> SearchResult:
-        # simple_query_string never fails on user syntax, and quoted phrases go
-        # to the unstemmed .exact fields.
-        def sqs(fields: list[str], operator: str = "and") -> dict[str, Any]:
-            return {
-                "simple_query_string": {
-                    "query": text,
-                    "fields": fields,
-                    "default_operator": operator,
-                    "quote_field_suffix": ".exact",
-                }
-            }
+    def search(self, query: SearchQuery) -> SearchResult:
+        """One page of permitted records, with facets counted over the same filters.
 
+        The permission is one of the `bool.filter` clauses, so hits, the total,
+        the facet counts and the highlights all pass it; nothing is dropped
+        afterwards. Sort values of each hit are `search_after` for the next page.
+        """
+        text = query.text.strip()
+        filters = [dict(query.permission), *_narrowing(query)]
+        order = query.sort if text or query.sort != "relevance" else "newest"
+        body: dict[str, Any] = {
+            "query": _text_query(text, filters) if text else {"bool": {"filter": filters}},
+            "sort": _SORTS[order],
+            "size": query.size,
+            "source_includes": _HIT_FIELDS,
+            "track_total_hits": True,
+            # Scores are worth showing for a text search in any order.
+            "track_scores": bool(text),
+        }
+        if query.search_after is not None:
+            body["search_after"] = list(query.search_after)
+        if query.facets:
+            body["aggregations"] = _facet_aggregations()
+        try:
+            resp = self.client.search(index=self.alias, **body)
+        except _ERRORS as exc:
+            raise PortError("search", f"search failed: {exc}") from exc
+        return SearchResult(
+            total=int(resp["hits"]["total"]["value"]),
+            hits=[_hit(h) for h in resp["hits"]["hits"]],
+            facets=_facets(resp.get("aggregations", {})) if query.facets else {},
+        )
+
+    def suggest(self, prefix: str, *, permission: Mapping[str, Any], size: int = 8) -> list[str]:
+        """Distinct titles of permitted records with a word starting with each word typed.
+
+        Titles that start with the prefix come first. Completion suggesters and
+        terms_enum are not used on purpose: they read per-index structures that
+        cannot be filtered per document, so they would reveal titles of records
+        the caller may not see. A query with the permission as filter can.
+        """
+        words = _suggest_words(prefix)
+        if not words:
+            return []
         query = {
             "bool": {
-                # The record matches as a whole (title and all its pages)...
-                "must": [sqs(["title^3", "text"])],
-                "should": [
-                    # ...and the pages that carry any of the terms are named.
-                    {
-                        "nested": {
-                            "path": "pages",
-                            "score_mode": "max",
-                            "query": sqs(["pages.text"], "or"),
-                            "inner_hits": {
-                                "size": 3,
-                                "_source": ["pages.number"],
-                                "highlight": {
-                                    "fields": {"pages.text": {}, "pages.text.exact": {}},
-                                    "number_of_fragments": 2,
-                                    "fragment_size": 160,
-                                },
-                            },
-                        }
-                    },
-                ],
-                "filter": list(filters),
+                "must": [{"match": {"title.suggest": {"query": words, "operator": "and"}}}],
+                "should": [{"prefix": {"title.sort": {"value": prefix.strip(), "boost": 2.0}}}],
+                "filter": [dict(permission)],
             }
         }
         try:
@@ -222,31 +261,36 @@ class ElasticsearchIndex:
                 index=self.alias,
                 query=query,
                 size=size,
-                from_=offset,
-                source_includes=["record_id", "dossier_id", "title"],
-                track_total_hits=True,
+                # One hit per normalised title: distinct suggestions, in one request.
+                collapse={"field": "title.sort"},
+                sort=[{"_score": "desc"}, {"title.sort": "asc"}],
+                source_includes=["title"],
+                track_total_hits=False,
             )
         except _ERRORS as exc:
-            raise PortError("search", f"search failed: {exc}") from exc
-        hits = []
-        for h in resp["hits"]["hits"]:
-            inner = h.get("inner_hits", {}).get("pages", {}).get("hits", {}).get("hits", [])
-            hits.append(
-                SearchHit(
-                    record_id=h["_source"]["record_id"],
-                    dossier_id=h["_source"]["dossier_id"],
-                    title=h["_source"]["title"],
-                    score=float(h["_score"] or 0.0),
-                    pages=[int(i["_source"]["number"]) for i in inner],
-                    highlights=[
-                        frag
-                        for i in inner
-                        for frags in i.get("highlight", {}).values()
-                        for frag in frags
-                    ],
-                )
+            raise PortError("search", f"suggest failed: {exc}") from exc
+        # Titles longer than title.sort's ignore_above have no key and share
+        # one group, so at most one of those is suggested at a time.
+        return [str(h["_source"]["title"]) for h in resp["hits"]["hits"]]
+
+    def set_layer(self, record_id: str, layer: str) -> None:
+        """Move a record to another layer; the next search already sees the move."""
+        try:
+            self.client.update(
+                index=self.alias,
+                id=record_id,
+                doc={"layer": layer},
+                # Never create a stray index named like the alias.
+                require_alias=True,
+                retry_on_conflict=3,
+                refresh="wait_for",
             )
-        return SearchResult(total=int(resp["hits"]["total"]["value"]), hits=hits)
+        except NotFoundError as exc:
+            if exc.message == "document_missing_exception":
+                raise NotFound(f"record {record_id} is not in the search index") from exc
+            raise PortError("search", f"cannot move {record_id}: {exc}") from exc
+        except _ERRORS as exc:
+            raise PortError("search", f"cannot move {record_id}: {exc}") from exc
 
     def analyze(self, text: str, analyzer: str = "dutch") -> list[str]:
         # Custom analyzers live in the index settings; built-in ones do not.
@@ -267,3 +311,109 @@ class ElasticsearchIndex:
             raise PortError("search", "cluster health is red")
         node = next(iter(version["nodes"].values()))
         return f"elasticsearch {node['version']} {health['status']}"
+
+
+def _terms(field: str, values: Sequence[str]) -> list[dict[str, Any]]:
+    return [{"terms": {field: list(values)}}] if values else []
+
+
+def _narrowing(query: SearchQuery) -> list[dict[str, Any]]:
+    """The filters the caller chose, on top of the permission."""
+    clauses = [
+        *_terms("dossier_id", query.dossiers),
+        *_terms("layer", query.layers),
+        *_terms("afdeling", query.afdelingen),
+        *_terms("wijken", query.wijken),
+        *_terms("soort", query.soorten),
+        *_terms("content_type", query.media_types),
+    ]
+    period: dict[str, Any] = {}
+    if query.date_from is not None:
+        period["gte"] = query.date_from.isoformat()
+    if query.date_to is not None:
+        # The whole last day counts: everything before the next midnight.
+        period["lt"] = (query.date_to + timedelta(days=1)).isoformat()
+    if period:
+        period |= {"format": "strict_date", "time_zone": _TIME_ZONE}
+        clauses.append({"range": {"created_at": period}})
+    return clauses
+
+
+def _sqs(text: str, fields: list[str], operator: str) -> dict[str, Any]:
+    # simple_query_string never fails on user syntax ("phrases", +, |, -), and
+    # quoted phrases go to the unstemmed .exact fields.
+    return {
+        "simple_query_string": {
+            "query": text,
+            "fields": fields,
+            "default_operator": operator,
+            "quote_field_suffix": ".exact",
+        }
+    }
+
+
+def _text_query(text: str, filters: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "bool": {
+            # The record matches as a whole (title and all its pages)...
+            "must": [_sqs(text, ["title^3", "text"], "and")],
+            "should": [
+                # ...and the pages that carry any of the terms are named.
+                {
+                    "nested": {
+                        "path": "pages",
+                        "score_mode": "max",
+                        "query": _sqs(text, ["pages.text"], "or"),
+                        "inner_hits": {
+                            "size": 3,
+                            "_source": ["pages.number"],
+                            "highlight": {
+                                "fields": {"pages.text": {}, "pages.text.exact": {}},
+                                "number_of_fragments": 2,
+                                "fragment_size": 160,
+                            },
+                        },
+                    }
+                },
+            ],
+            "filter": filters,
+        }
+    }
+
+
+def _facet_aggregations() -> dict[str, Any]:
+    return {name: {"terms": {"field": FACET_FIELDS[name], "size": FACET_SIZE}} for name in FACETS}
+
+
+def _facets(aggregations: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    return {
+        name: {
+            str(b["key"]): int(b["doc_count"])
+            for b in aggregations.get(name, {}).get("buckets", [])
+        }
+        for name in FACETS
+    }
+
+
+def _hit(h: Mapping[str, Any]) -> SearchHit:
+    source = h["_source"]
+    inner = h.get("inner_hits", {}).get("pages", {}).get("hits", {}).get("hits", [])
+    # A page is named for what it contains: under "a -b" the nested query also
+    # matches pages that merely lack b, and those have nothing to highlight.
+    named = [i for i in inner if any(i.get("highlight", {}).values())]
+    return SearchHit(
+        record_id=source["record_id"],
+        dossier_id=source["dossier_id"],
+        title=source["title"],
+        score=float(h.get("_score") or 0.0),
+        pages=[int(i["_source"]["number"]) for i in named],
+        highlights=[frag for i in named for frags in i["highlight"].values() for frag in frags],
+        layer=str(source.get("layer") or ""),
+        sort=list(h.get("sort", [])),
+    )
+
+
+def _suggest_words(prefix: str) -> str:
+    """The typed words, each cut to the longest prefix the index holds of a word."""
+    longest = int(mappings.load("records")["settings"]["analysis"]["filter"]["nl_edge"]["max_gram"])
+    return " ".join(word[:longest] for word in prefix.split())

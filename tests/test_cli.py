@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 from archief.cli import app
 from archief.composition import Container
 from archief.intake.service import ensure_dossier
-from archief.settings import Settings
 from archief.ports import SearchQuery
+from archief.settings import Settings
 from search.index import ElasticsearchIndex
 from tests.conftest import settings_env
 

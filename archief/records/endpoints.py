@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any
 
 import structlog
@@ -59,20 +59,27 @@ def _index(request: Request) -> SearchIndex:
     return index
 
 
-def encode_cursor(values: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+def encode_cursor(sort: str, values: Sequence[Any]) -> str:
+    """The last hit's sort values, with the order they belong to, as an opaque string."""
+    raw = json.dumps({"sort": sort, "after": list(values)}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> list[Any]:
+def _scalar(value: object) -> bool:
+    return value is None or (isinstance(value, str | int | float) and not isinstance(value, bool))
+
+
+def decode_cursor(cursor: str, sort: str) -> list[Any]:
+    """Refuse anything this API did not hand out for this order, before it reaches the index."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError) as exc:
         raise BadCursor("the cursor is not one this API handed out") from exc
-    if not isinstance(values, list) or not all(
-        isinstance(v, str | int | float) and not isinstance(v, bool) for v in values
-    ):
+    values = data.get("after") if isinstance(data, dict) else None
+    if not isinstance(values, list) or len(values) != 2 or not all(_scalar(v) for v in values):
         raise BadCursor("the cursor is not one this API handed out")
+    if data.get("sort") != sort:
+        raise BadCursor(f"the cursor belongs to sort={data.get('sort')!r}, not sort={sort!r}")
     return values
 
 
@@ -95,7 +102,7 @@ def search(
         date_to=params.tot,
         sort=params.sort,
         size=params.size,
-        search_after=decode_cursor(params.cursor) if params.cursor else None,
+        search_after=decode_cursor(params.cursor, params.sort) if params.cursor else None,
     )
     result = index.search(query)
     hits = _recheck(request, access, result.hits)
@@ -115,7 +122,7 @@ def search(
             for h in hits
         ],
         facets={name: dict(counts) for name, counts in result.facets.items()},
-        next_cursor=encode_cursor(list(last.sort))
+        next_cursor=encode_cursor(params.sort, last.sort)
         if last is not None and len(result.hits) == params.size
         else None,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 from sqlalchemy import select
@@ -21,6 +22,7 @@ from archief.intake import bulk
 from archief.intake.repository import pages_for_review
 from archief.intake.schemas import effective_status
 from archief.intake.service import ensure_dossier
+from archief.ports import SearchQuery
 from archief.settings import Settings
 from search.index import ElasticsearchIndex
 from tests.ingest.documents import pdf, scan
@@ -31,6 +33,8 @@ SCAN_LINES = [
     "Het college besluit de zonnebloemperken",
     "te vervangen door wadi's en speelgroen.",
 ]
+# These tests are about the pipeline, not access: search everything.
+EVERYTHING: dict[str, Any] = {"match_all": {}}
 
 
 def _dossier(c: Container, kenmerk: str) -> str:
@@ -61,7 +65,7 @@ def _pages(c: Container, sha: str) -> list[Page]:
 def _search(c: Container, text: str) -> list[str]:
     assert isinstance(c.index, ElasticsearchIndex)
     c.index.client.indices.refresh(index=c.index.alias)
-    return [h.record_id for h in c.index.search(text).hits]
+    return [h.record_id for h in c.index.search(SearchQuery(permission=EVERYTHING, text=text)).hits]
 
 
 def test_text_file_is_stored_by_hash_split_into_pages_and_searchable(eager: Container) -> None:
@@ -121,7 +125,10 @@ def test_mixed_pdf_uses_the_text_layer_where_there_is_one(eager: Container, tmp_
     assert _status(eager, item) == ("indexed", None)
     assert [p.source for p in _pages(eager, item.sha256 or "")] == ["text", "ocr", "blank"]
     assert [item.record_id] == _search(eager, "kinderboerderij zonnebloemperken")
-    hits = eager.index.search("kinderboerderij zonnebloemperken")  # type: ignore[union-attr]
+    assert eager.index is not None
+    hits = eager.index.search(
+        SearchQuery(permission=EVERYTHING, text="kinderboerderij zonnebloemperken")
+    )
     assert [h.record_id for h in hits.hits] == [item.record_id]
     assert sorted(hits.hits[0].pages) == [1, 2]
 
@@ -199,7 +206,9 @@ def test_records_of_one_scan_get_their_own_layer(eager: Container, tmp_path: Pat
     internal = _receive(eager, path, "T-LAYER-B", laag="vertrouwelijk")
     _search(eager, "grondaankoop")  # refreshes the index
     assert eager.index is not None
-    hits = eager.index.search("grondaankoop", filters=[{"term": {"layer": "openbaar"}}])
+    hits = eager.index.search(
+        SearchQuery(permission={"terms": {"layer": ["openbaar"]}}, text="grondaankoop")
+    )
     assert [h.record_id for h in hits.hits] == [public.record_id]
     with eager.sessions() as s:
         layers = {

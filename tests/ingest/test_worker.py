@@ -15,6 +15,7 @@ import pytest
 from archief.composition import Container, build_container
 from archief.intake import bulk
 from archief.intake.service import ensure_dossier
+from archief.ports import SearchQuery
 from archief.settings import QueueSettings, Settings
 from tests.conftest import settings_env
 from tests.ingest.documents import pdf, scan
@@ -74,5 +75,5 @@ def test_scans_are_read_by_worker_processes(
     assert all(w.poll() is None for w in workers), "a hostile file must not kill a worker"
     assert queued.index is not None
     time.sleep(1.2)  # the index refreshes every second: searchable within seconds
-    hits = queued.index.search("Wilgenhof verslag")
+    hits = queued.index.search(SearchQuery(permission={"match_all": {}}, text="Wilgenhof verslag"))
     assert sorted(hits.hits[0].pages) == [1, 2, 3]

@@ -6,10 +6,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-from archief.ports import SearchDocument, SearchPage
+from archief.ports import SearchDocument, SearchPage, SearchQuery, SearchResult
 from archief.settings import Settings
 from search.index import ElasticsearchIndex
 
@@ -22,6 +23,14 @@ def index(stack_settings: Settings) -> Iterator[ElasticsearchIndex]:
     idx.ensure_index()
     yield idx
     idx.drop()
+
+
+# Every layer may be seen: these tests are about matching, not permissions.
+ALL: dict[str, Any] = {"match_all": {}}
+
+
+def _search(index: ElasticsearchIndex, text: str) -> SearchResult:
+    return index.search(SearchQuery(permission=ALL, text=text))
 
 
 def _doc(record_id: str, title: str, *pages: str, layer: str = "openbaar") -> SearchDocument:
@@ -69,7 +78,7 @@ def test_stemmed_search_names_the_page(index: ElasticsearchIndex) -> None:
         ],
         refresh=True,
     )
-    result = index.search("gemeente besluit")
+    result = _search(index, "gemeente besluit")
     assert [h.record_id for h in result.hits] == ["r-1"]
     assert result.total == 1
     assert result.hits[0].pages == [2]
@@ -84,8 +93,8 @@ def test_quoted_phrase_uses_the_unstemmed_field(index: ElasticsearchIndex) -> No
         ],
         refresh=True,
     )
-    assert {h.record_id for h in index.search("gemeente besluit").hits} == {"r-1", "r-2"}
-    assert [h.record_id for h in index.search('"gemeente besluit"').hits] == ["r-2"]
+    assert {h.record_id for h in _search(index, "gemeente besluit").hits} == {"r-1", "r-2"}
+    assert [h.record_id for h in _search(index, '"gemeente besluit"').hits] == ["r-2"]
 
 
 def test_filters_apply_inside_the_query(index: ElasticsearchIndex) -> None:
@@ -96,17 +105,17 @@ def test_filters_apply_inside_the_query(index: ElasticsearchIndex) -> None:
         ],
         refresh=True,
     )
-    assert index.search("speeltuin").total == 2
-    public = index.search("speeltuin", filters=[{"term": {"layer": "openbaar"}}])
+    assert _search(index, "speeltuin").total == 2
+    public = index.search(SearchQuery(permission={"term": {"layer": "openbaar"}}, text="speeltuin"))
     assert public.total == 1
     assert [h.record_id for h in public.hits] == ["r-open"]
 
 
 def test_delete_removes_from_results(index: ElasticsearchIndex) -> None:
     index.index([_doc("r-1", "Weg ermee", "vernietigen")], refresh=True)
-    assert index.search("vernietigen").total == 1
+    assert _search(index, "vernietigen").total == 1
     index.delete(["r-1"], refresh=True)
-    assert index.search("vernietigen").total == 0
+    assert _search(index, "vernietigen").total == 0
 
 
 def test_check_reports_the_node(index: ElasticsearchIndex) -> None:
