@@ -93,6 +93,10 @@ def _check(tally: Tally, path: str, got: bool, want: bool, what: str) -> None:
     tally.tuples[path] += 1
     if got != want:
         tally.mismatches.append(f"{path}: {what}: got {got}, casbin says {want}")
+    if got and not want:
+        # Shown (a hit, a count, a facet bucket, a suggestion) where casbin
+        # denies: that is a leak even when no canary text escaped.
+        tally.leaks.append(f"{path}: {what}")
 
 
 def _one_subject(
