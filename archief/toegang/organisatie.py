@@ -96,5 +96,13 @@ def dienst_of(session: Session, afdeling: str) -> str | None:
     return session.scalars(select(Afdeling.dienst_code).where(Afdeling.code == afdeling)).first()
 
 
+# Where migration 0003 put afdelingen it only knew by their free-text name.
+ONBEKEND = "onbekend"
+
+
 def is_empty(session: Session) -> bool:
-    return session.scalars(select(Afdeling.code).limit(1)).first() is None
+    """No organisation loaded yet (the `onbekend` dienst of old dossiers does not count)."""
+    return (
+        session.scalars(select(Dienst.code).where(Dienst.code != ONBEKEND).limit(1)).first()
+        is None
+    )

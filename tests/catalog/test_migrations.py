@@ -90,3 +90,27 @@ def test_records_from_before_0002_get_content_rows(tmp_path: Path) -> None:
         assert status.scalar() == "stored"  # so `archief resume` processes it again
         assert conn.execute(text("select status from record")).scalar() == "actief"
     engine.dispose()
+
+
+def test_free_text_afdelingen_from_before_0003_are_kept(fresh_postgres: Engine) -> None:
+    db.migrate(fresh_postgres, "0002")
+    with fresh_postgres.begin() as conn:
+        for i, name in enumerate(("Openbare Ruimte", "Openbare Ruimte", "Juridische Zaken")):
+            conn.execute(
+                text("insert into dossier values (:id, :k, 'Oud', :a, 'open', '2020-01-01')"),
+                {"id": f"d{i}", "k": f"K-{i}", "a": name},
+            )
+    db.migrate(fresh_postgres)
+    with fresh_postgres.connect() as conn:
+        rows = conn.execute(text("select afdeling from dossier order by id")).scalars().all()
+        assert rows == ["openbare-ruimte", "openbare-ruimte", "juridische-zaken"]
+        afdelingen = conn.execute(
+            text("select code, naam, dienst_code from afdeling order by code")
+        ).all()
+        assert [tuple(a) for a in afdelingen] == [
+            ("juridische-zaken", "Juridische Zaken", "onbekend"),
+            ("openbare-ruimte", "Openbare Ruimte", "onbekend"),
+        ]
+        # The foreign key now holds: a dossier cannot name an afdeling that is not there.
+    with pytest.raises(Exception, match="fk_dossier_afdeling"), fresh_postgres.begin() as conn:
+        conn.execute(text("update dossier set afdeling = 'bestaat-niet' where id = 'd0'"))
