@@ -4,6 +4,8 @@
 Dossiers made before this revision name their afdeling in free text; each
 such name becomes an afdeling under the dienst `onbekend`, so no dossier is
 lost and an administrator can move them with `archief organisatie load`.
+Records in a layer the policy does not know move to `organisatie` (from
+`intern`) or to the most closed layer, `leiding`.
 
 Revision ID: 0003
 Revises: 0002
@@ -16,6 +18,9 @@ import re
 
 import sqlalchemy as sa
 from alembic import op
+
+# The layers of the shipped policy at this revision (policies/lagen.yaml).
+LAGEN = "'leiding', 'afdeling', 'college', 'organisatie', 'raad', 'openbaar'"
 
 revision = "0003"
 down_revision = "0002"
@@ -74,6 +79,14 @@ def upgrade() -> None:
         # SQLite cannot add a constraint without rebuilding the table, which
         # the records referencing it forbid; there ensure_dossier checks it.
         op.create_foreign_key("fk_dossier_afdeling", "dossier", "afdeling", ["afdeling"], ["code"])
+    # Layers before this revision were free text; the policy now names six.
+    # "intern" is the organisation-wide layer; anything else unknown goes to
+    # the most closed one, so an upgrade never shows a record to more people.
+    for table in ("record", "ingest_item"):
+        conn.execute(sa.text(f"update {table} set laag = 'organisatie' where laag = 'intern'"))  # noqa: S608
+        conn.execute(
+            sa.text(f"update {table} set laag = 'leiding' where laag not in ({LAGEN})")  # noqa: S608
+        )
     op.add_column("record", sa.Column("vorige_laag", sa.String(32)))
     op.add_column("record", sa.Column("soort", sa.String(64)))
     op.create_index("ix_record_laag", "record", ["laag"])
