@@ -103,6 +103,5 @@ ONBEKEND = "onbekend"
 def is_empty(session: Session) -> bool:
     """No organisation loaded yet (the `onbekend` dienst of old dossiers does not count)."""
     return (
-        session.scalars(select(Dienst.code).where(Dienst.code != ONBEKEND).limit(1)).first()
-        is None
+        session.scalars(select(Dienst.code).where(Dienst.code != ONBEKEND).limit(1)).first() is None
     )
