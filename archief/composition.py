@@ -51,7 +51,11 @@ class Container:
 
     @property
     def intake(self) -> Intake:
-        return Intake(self.sessions, self.store, self.queue, self.clock, self.settings.ingest)
+        with self.sessions() as session:
+            layers = self.policies.current(session).laag_codes
+        return Intake(
+            self.sessions, self.store, self.queue, self.clock, self.settings.ingest, layers
+        )
 
     def checks(self) -> dict[str, Callable[[], str] | None]:
         """Each port's `check`, by name; `None` where the port is not configured."""

@@ -11,7 +11,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -98,6 +98,9 @@ class Intake:
     queue: TaskQueue
     clock: Clock
     settings: IngestSettings
+    # The layers of the live policy: a record in any other layer would be
+    # invisible to everyone and block the next policy load.
+    layers: Collection[str] = ()
 
     def receive(
         self,
@@ -131,6 +134,8 @@ class Intake:
         source_key: str | None = None,
     ) -> IngestItem:
         """Take a file that is already spooled to disk; return its intake item (committed)."""
+        if self.layers and laag not in self.layers:
+            raise UnknownLayer(f"unknown layer {laag!r}; known: {', '.join(self.layers)}")
         now = self.clock.now()
         item = IngestItem(
             dossier_id=dossier_id,
@@ -281,6 +286,12 @@ def ensure_dossier(
         )
         session.add(dossier)
         return dossier
+
+
+class UnknownLayer(ArchiefError):
+    code = "unknown_layer"
+    status = 422
+    title = "Onbekende laag"
 
 
 class UnknownAfdeling(ArchiefError):

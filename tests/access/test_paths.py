@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 
 import httpx
@@ -265,3 +266,15 @@ def test_presigned_download_is_authorised_first(
     fetched = httpx.get(url)
     assert fetched.status_code == 200
     assert fetched.content == b"Ondertekend."
+
+
+def test_intake_refuses_a_layer_the_policy_does_not_know(world: Container) -> None:
+    from archief.intake.service import UnknownLayer, ensure_dossier  # noqa: PLC0415
+
+    dossier = ensure_dossier(
+        world.sessions, world.clock, kenmerk=_kenmerk(), titel="t", afdeling="wijkzaken"
+    )
+    with pytest.raises(UnknownLayer):
+        world.intake.receive(
+            io.BytesIO(b"Geheime nota."), name="g.txt", dossier_id=dossier.id, laag="geheim"
+        )

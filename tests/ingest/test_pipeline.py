@@ -203,7 +203,7 @@ def test_records_of_one_scan_get_their_own_layer(eager: Container, tmp_path: Pat
     path = tmp_path / "gedeeld.png"
     scan(["Vertrouwelijk advies over de grondaankoop Veenweg."]).save(path)
     public = _receive(eager, path, "T-LAYER-A", laag="openbaar")
-    internal = _receive(eager, path, "T-LAYER-B", laag="vertrouwelijk")
+    internal = _receive(eager, path, "T-LAYER-B", laag="college")
     _search(eager, "grondaankoop")  # refreshes the index
     assert eager.index is not None
     hits = eager.index.search(
@@ -214,7 +214,7 @@ def test_records_of_one_scan_get_their_own_layer(eager: Container, tmp_path: Pat
         layers = {
             r.id: r.laag for r in s.scalars(select(Record).where(Record.sha256 == public.sha256))
         }
-    assert layers == {public.record_id: "openbaar", internal.record_id: "vertrouwelijk"}
+    assert layers == {public.record_id: "openbaar", internal.record_id: "college"}
 
 
 def test_jpeg_photo_of_a_page_is_read(eager: Container, tmp_path: Path) -> None:
