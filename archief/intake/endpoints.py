@@ -56,6 +56,12 @@ def _target(request: Request, access: Access, kenmerk: str, laag: str) -> str:
         dienst = organisatie.dienst_of(session, dossier.afdeling) or ""
         where = Target(laag, dossier.afdeling, dienst)
         if not access.can(where, "write"):
+            elsewhere = (
+                Target(code, where.afdeling, where.dienst) for code in access.policy.laag_codes
+            )
+            if not any(access.can(t, "write") for t in elsewhere):
+                # Not theirs at all: do not confirm that the kenmerk exists.
+                raise NotFound(f"no dossier with kenmerk {kenmerk}")
             raise Forbidden(f"you may not add records to layer {laag!r} of dossier {kenmerk}")
         return dossier.id
 
