@@ -109,11 +109,12 @@ def worker(
 
 @app.command()
 def migrate(env_file: EnvFile = None) -> None:
-    """Bring the catalog schema up to date."""
-    from archief.catalog import db  # noqa: PLC0415
-
+    """Bring the catalog schema up to date; a new one gets the default organisation and policy."""
     container = build_container(_settings(env_file))
-    db.migrate(container.engine)
+    try:
+        container.migrate()
+    finally:
+        container.close()
     console.print("[green]catalog migrated[/green]")
 
 

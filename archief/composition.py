@@ -69,15 +69,7 @@ class Container:
 
     def prepare(self) -> None:
         """Migrate the catalog, seed organisation and policy, create bucket and index."""
-        db.migrate(self.engine)
-        with self.sessions.begin() as session:
-            # A new catalog starts with the shipped organisation and policy;
-            # later changes go through `archief organisatie load` and
-            # `archief policy load` (or PUT /beleid), never silently.
-            if organisatie.is_empty(session):
-                organisatie.load(session, organisatie.default_text())
-            if beleid.current_row(session) is None:
-                beleid.store(session, PolicyTexts.default(), by="archief", now=self.clock.now())
+        self.migrate()
         ensure_bucket = getattr(self.store, "ensure_bucket", None)
         if ensure_bucket is not None:
             ensure_bucket()
@@ -87,6 +79,18 @@ class Container:
                 # The mapping file changed since the index was built: rebuild
                 # it from the catalog and the stores, behind the alias.
                 self.index.rebuild(rebuild_documents(self))
+
+    def migrate(self) -> None:
+        """Bring the catalog schema up to date and seed what a new catalog needs."""
+        db.migrate(self.engine)
+        with self.sessions.begin() as session:
+            # A new catalog starts with the shipped organisation and policy;
+            # later changes go through `archief organisatie load` and
+            # `archief policy load` (or PUT /beleid), never silently.
+            if organisatie.is_empty(session):
+                organisatie.load(session, organisatie.default_text())
+            if beleid.current_row(session) is None:
+                beleid.store(session, PolicyTexts.default(), by="archief", now=self.clock.now())
 
     def close(self) -> None:
         self.engine.dispose()

@@ -19,6 +19,7 @@ from archief.errors import ArchiefError, Forbidden, NotFound
 from archief.ports import SearchIndex
 from archief.toegang.access import Access, target_of
 from policies.engine import OPENBAAR
+from policies.subject import Target
 
 log = structlog.get_logger(__name__)
 
@@ -67,7 +68,7 @@ def move(
             raise InvalidMove("publishing and withdrawal go through /records/{id}/publicatie")
         here = target_of(session, record)
         access.require(here, "move", f"record {record_id}")
-        there = type(here)(laag, here.afdeling, here.dienst)
+        there = Target(laag, here.afdeling, here.dienst)
         if not access.can(there, "move"):
             raise Forbidden(f"you may not move records into layer {laag!r}")
         if record.laag != laag:

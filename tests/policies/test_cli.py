@@ -110,3 +110,22 @@ def test_organisatie_load_adds_and_reports_moves(
     org.write_text("diensten: [{naam: zonder code}]\n", encoding="utf-8")
     bad = runner.invoke(app, ["organisatie", "load", str(org)], env=env)
     assert bad.exit_code == 1
+
+
+def test_migrate_seeds_organisation_and_policy_once(stack_settings: Settings) -> None:
+    import uuid  # noqa: PLC0415
+
+    from sqlalchemy import create_engine, text  # noqa: PLC0415
+
+    from tests.conftest import scratch_database  # noqa: PLC0415
+
+    with scratch_database(stack_settings.database.url, f"test_{uuid.uuid4().hex[:8]}") as url:
+        env = {**settings_env(stack_settings), "ARCHIEF_DATABASE__URL": url}
+        for _ in range(2):
+            result = runner.invoke(app, ["migrate"], env=env)
+            assert result.exit_code == 0, result.output
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            assert conn.execute(text("select count(*) from beleid")).scalar() == 1
+            assert conn.execute(text("select count(*) from afdeling")).scalar_one() > 0
+        engine.dispose()
