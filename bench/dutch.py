@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from bench import corpus
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The real municipal papers the project started from (see ../shared/docs/mission.md).
 SHARED_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
@@ -400,15 +402,9 @@ ORGANEN = (
     "het presidium",
     "de adviesraad sociaal domein",
 )
+# The ingest bench's parties and months, plus more: one list, grown here.
 BETROKKENEN = (
-    "bewoners",
-    "ondernemers",
-    "de woningcorporatie",
-    "maatschappelijke partners",
-    "de omgevingsdienst",
-    "de veiligheidsregio",
-    "jongeren uit de wijk",
-    "de huurdersvereniging",
+    *corpus.BETROKKENEN,
     "de ondernemersvereniging",
     "het waterschap",
     "de provincie",
@@ -420,21 +416,7 @@ BETROKKENEN = (
     "vrijwilligers",
     "mantelzorgers",
 )
-MAANDEN = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-# Attributive adjectives (inflected): "de structurele kosten".
+MAANDEN = corpus.MAANDEN
 ADJECTIEVEN = (
     "nieuwe",
     "bestaande",
