@@ -19,7 +19,6 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
 
 import casbin
 import yaml
@@ -356,16 +355,3 @@ class Policy:
             if rule.act == act:
                 out.setdefault(rule.rol, {}).setdefault(rule.laag, []).append(rule.bereik)
         return out
-
-
-def as_dict(policy: Policy) -> dict[str, Any]:
-    return {
-        "versie": policy.versie,
-        "sha256": policy.sha256,
-        "lagen": [
-            {"code": laag.code, "naam": laag.naam, "vertrouwelijkheid": laag.vertrouwelijkheid}
-            for laag in policy.lagen
-        ],
-        "regels": len(policy.rules),
-        "systeemregels": len(policy.system_rules),
-    }

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from archief.catalog.models import Beleid, Record
 
-__all__ = ["Beleid", "InvalidPolicy", "PolicyHolder", "current_row", "row_at", "store", "versions"]
+__all__ = ["Beleid", "InvalidPolicy", "PolicyHolder", "current_row", "store", "versions"]
 from archief.errors import ArchiefError
 from policies.check import check
 from policies.engine import Policy, PolicyTexts
@@ -68,13 +68,6 @@ def store(
 
 def current_row(session: Session) -> Beleid | None:
     return session.scalars(select(Beleid).order_by(Beleid.versie.desc()).limit(1)).first()
-
-
-def row_at(session: Session, moment: datetime) -> Beleid | None:
-    """The version that held at `moment` (for reconstruction)."""
-    return session.scalars(
-        select(Beleid).where(Beleid.created_at <= moment).order_by(Beleid.versie.desc()).limit(1)
-    ).first()
 
 
 def versions(session: Session) -> list[Beleid]:
