@@ -193,7 +193,7 @@ AGENDAPUNTEN = (
 )
 
 
-def _fmt_amount(value: int) -> str:
+def fmt_amount(value: int) -> str:
     """Format cents as a Dutch amount: 12.500,00."""
     euros, cents = divmod(value, 100)
     return f"{euros:,}".replace(",", ".") + f",{cents:02d}"
@@ -215,9 +215,9 @@ def _fill(template: str, rng: random.Random) -> str:
         "jaar2": str(jaar + 4),
         "datum": _fmt_date(rng),
         "orgaan": rng.choice(ORGANEN),
-        "bedrag": _fmt_amount(rng.randint(1_000_000, 250_000_000)),
-        "bedrag2": _fmt_amount(rng.randint(100_000, 9_000_000)),
-        "klein": _fmt_amount(rng.randint(150, 9_900)),
+        "bedrag": fmt_amount(rng.randint(1_000_000, 250_000_000)),
+        "bedrag2": fmt_amount(rng.randint(100_000, 9_000_000)),
+        "klein": fmt_amount(rng.randint(150, 9_900)),
         "klein2": str(rng.randint(2, 12)),
         "wijk": rng.choice(WIJKEN),
         "aantal": str(rng.randint(12, 480)),

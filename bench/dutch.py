@@ -919,12 +919,6 @@ AFSLUITINGEN = (
 )
 
 
-def _amount(value: int) -> str:
-    """Format cents as a Dutch amount: 12.500,00."""
-    euros, cents = divmod(value, 100)
-    return f"{euros:,}".replace(",", ".") + f",{cents:02d}"
-
-
 def _date_nl(day: date) -> str:
     return f"{day.day} {MAANDEN[day.month - 1]} {day.year}"
 
@@ -1084,8 +1078,8 @@ _PLAIN: dict[str, Callable[[random.Random], str]] = {
     "orgaan": lambda rng: rng.choice(ORGANEN),
     "betrokkenen": lambda rng: rng.choice(BETROKKENEN),
     "maand": lambda rng: rng.choice(MAANDEN),
-    "bedrag": lambda rng: _amount(rng.randint(1_000_000, 250_000_000)),
-    "klein": lambda rng: _amount(rng.randint(150, 9_900)),
+    "bedrag": lambda rng: corpus.fmt_amount(rng.randint(1_000_000, 250_000_000)),
+    "klein": lambda rng: corpus.fmt_amount(rng.randint(150, 9_900)),
     "procent": lambda rng: f"{rng.randint(10, 95)},{rng.randint(0, 9)}",
     "kwartaal": lambda rng: rng.choice(("eerste", "tweede", "derde", "vierde")),
     "bijlage": lambda rng: str(rng.randint(1, 6)),

@@ -29,37 +29,13 @@ def test_ingest_reindex_and_export(
         "Notulen van de wijkraad Heidepark over de jeu-de-boulesbaan.\n" * 4, encoding="utf-8"
     )
     (source / "leeg.txt").write_bytes(b"")
-    result = runner.invoke(
-        app,
-        [
-            "ingest",
-            str(source),
-            "--dossier",
-            "T-CLI",
-            "--layer",
-            "afdeling",
-            "--afdeling",
-            "wijkzaken",
-        ],
-        env=env,
-    )
+    command = ["ingest", str(source), "--dossier", "T-CLI", "--layer", "afdeling"]
+    command += ["--afdeling", "wijkzaken"]
+    result = runner.invoke(app, command, env=env)
     assert result.exit_code == 0, result.output
     assert "stored 1" in result.output
     assert "empty_file" in result.output
-    again = runner.invoke(
-        app,
-        [
-            "ingest",
-            str(source),
-            "--dossier",
-            "T-CLI",
-            "--layer",
-            "afdeling",
-            "--afdeling",
-            "wijkzaken",
-        ],
-        env=env,
-    )
+    again = runner.invoke(app, command, env=env)
     assert "already in (resumed) 2" in again.output
 
     assert isinstance(eager.index, ElasticsearchIndex)
