@@ -10,9 +10,12 @@ import structlog
 from fastapi import FastAPI
 
 from archief import __version__, health, problems
+from archief.audit import endpoints as audit
+from archief.besluiten import endpoints as besluiten
 from archief.composition import Container, build_container
 from archief.dossiers import endpoints as dossiers
 from archief.intake import endpoints as intake
+from archief.reconstructie import endpoints as reconstructie
 from archief.records import endpoints as records
 from archief.settings import Settings
 from archief.toegang import endpoints as toegang
@@ -47,4 +50,7 @@ def create_app(
     app.include_router(intake.router)
     app.include_router(dossiers.router)
     app.include_router(toegang.router)
+    app.include_router(besluiten.router)
+    app.include_router(reconstructie.router)
+    app.include_router(audit.router)
     return app

@@ -26,6 +26,9 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import func, select
 
+from archief.audit.chain import operator
+from archief.audit.cli import app as audit_app
+from archief.besluiten.cli import app as besluit_app
 from archief.catalog.models import Content
 from archief.cli_toegang import organisatie_app, policy_app
 from archief.composition import Container, build_container, rebuild_documents
@@ -36,6 +39,7 @@ from archief.intake import repository as intake_repo
 from archief.intake.service import ensure_dossier
 from archief.logging import configure_logging
 from archief.ports import TASK_EXTRACT, SearchQuery
+from archief.reconstructie.cli import app as reconstructie_app
 from archief.records import repository as records_repo
 from archief.settings import Settings, load_settings
 from policies.compile import search_filter
@@ -45,6 +49,11 @@ from policies.subject import ANONIEM
 app = typer.Typer(help="archief: het geheugen van de gemeente.", no_args_is_help=True)
 app.add_typer(policy_app, name="policy")
 app.add_typer(organisatie_app, name="organisatie")
+app.add_typer(audit_app, name="audit", help="The audit trail: verify, anchor, show.")
+app.add_typer(besluit_app, name="besluit", help="Besluiten: the besluitnota workflow.")
+app.add_typer(
+    reconstructie_app, name="reconstrueer", help="A dossier as it was on a date (ombudsman)."
+)
 console = Console(stderr=True)
 DEFAULT_ENV_FILE = Path("var/archief.env")
 
@@ -195,6 +204,7 @@ def _run_ingest(
             dossier_id=dossier_id,
             laag=laag,
             on_file=lambda _p, _i: bar.advance(task),
+            actor=operator(),
         )
         if wait_for_processing and summary.shas:
             started = time.monotonic()
@@ -285,6 +295,7 @@ def ingest(  # noqa: PLR0917  # Typer maps each parameter to an option
             kenmerk=dossier,
             titel=titel or dossier,
             afdeling=afdeling,
+            actor=operator(),
         )
     except ArchiefError as exc:
         console.print(f"[red]refused:[/red] {exc.detail}")
@@ -409,6 +420,7 @@ def demo(
         kenmerk="DEMO-2026-001",
         titel="Demo: wijkprojecten Groenstad",
         afdeling="openbare-ruimte",
+        actor=operator(),
     )
     procs = _start_workers(2, env_file) if settings.queue.broker_url else []
     try:

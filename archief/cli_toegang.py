@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from archief.audit.chain import operator
 from archief.catalog.models import Record
 from archief.composition import build_container
 from archief.errors import ArchiefError
@@ -149,7 +150,7 @@ def load(
         container.prepare()
         with container.sessions.begin() as session:
             row = beleid.store(
-                session, texts, by="cli", now=container.clock.now(), toelichting=toelichting
+                session, texts, by=operator(), now=container.clock.now(), toelichting=toelichting
             )
             versie = row.versie
     except ArchiefError as exc:

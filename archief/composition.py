@@ -15,6 +15,7 @@ import structlog
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from archief.audit.chain import SYSTEEM, Actor
 from archief.auth.tokens import TokenVerifier
 from archief.catalog import db
 from archief.catalog.models import Content, Record
@@ -51,10 +52,14 @@ class Container:
 
     @property
     def intake(self) -> Intake:
+        return self.intake_for(SYSTEEM)
+
+    def intake_for(self, actor: Actor) -> Intake:
+        """The intake, handing files in on behalf of `actor` (named in the audit trail)."""
         with self.sessions() as session:
             layers = self.policies.current(session).laag_codes
         return Intake(
-            self.sessions, self.store, self.queue, self.clock, self.settings.ingest, layers
+            self.sessions, self.store, self.queue, self.clock, self.settings.ingest, layers, actor
         )
 
     def checks(self) -> dict[str, Callable[[], str] | None]:
@@ -90,7 +95,7 @@ class Container:
             if organisatie.is_empty(session):
                 organisatie.load(session, organisatie.default_text())
             if beleid.current_row(session) is None:
-                beleid.store(session, PolicyTexts.default(), by="archief", now=self.clock.now())
+                beleid.store(session, PolicyTexts.default(), by=SYSTEEM, now=self.clock.now())
 
     def close(self) -> None:
         self.engine.dispose()

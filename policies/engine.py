@@ -34,12 +34,21 @@ SYSTEM_ACTIONS = (
     "audit_lezen",
     "intake_volgen",
     "reconstrueren",
+    "machtiging_verlenen",
     "bewaren_beheren",
+    # The besluitnota workflow: each paraaf and decision step is a role's.
+    "paraaf_ad",
+    "paraaf_portefeuillehouder",
+    "paraaf_gemeentesecretaris",
+    "collegebesluit_vastleggen",
+    "raadsbesluit_vastleggen",
+    "besluit_publiceren",
 )
 ROLLEN = (
     "medewerker",
     "leidinggevende",
     "collegelid",
+    "gemeentesecretaris",
     "raadslid",
     "griffie",
     "publiek",

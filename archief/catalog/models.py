@@ -94,6 +94,11 @@ class Record(Base):
     # processing state lives on its Content.
     status: Mapped[str] = mapped_column(String(32), default="actief")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The current version; every earlier state is a RecordVersie row.
+    versie: Mapped[int] = mapped_column(Integer, default=1)
+    # Set to the besluit whose portefeuillehouder initialled this memo: from
+    # then on it changes only through a college decision.
+    vergrendeld_door: Mapped[str | None] = mapped_column(String(36))
 
     dossier: Mapped[Dossier] = relationship(back_populates="records")
 
@@ -193,3 +198,143 @@ class Beleid(Base):
     toelichting: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RecordVersie(Base):
+    """Every state a record has been in: content, metadata and layer, as of `at`.
+
+    Append-only (a database trigger refuses updates and deletes): the record
+    row is the current state, these rows are its history, and reconstruction
+    reads them to show a dossier as it was.
+    """
+
+    __tablename__ = "record_versie"
+
+    record_id: Mapped[str] = mapped_column(ForeignKey("record.id"), primary_key=True)
+    versie: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    door: Mapped[str] = mapped_column(String(255))
+    # What made this version: aangemaakt, inhoud, metadata, verplaatst, ...
+    actie: Mapped[str] = mapped_column(String(32))
+    titel: Mapped[str] = mapped_column(Text)
+    laag: Mapped[str] = mapped_column(String(32))
+    soort: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    object_key: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(BigInteger)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(32))
+    vergrendeld_door: Mapped[str | None] = mapped_column(String(36))
+
+
+class DossierVersie(Base):
+    """Every state a dossier has been in (append-only, like RecordVersie)."""
+
+    __tablename__ = "dossier_versie"
+
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id"), primary_key=True)
+    versie: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    door: Mapped[str] = mapped_column(String(255))
+    actie: Mapped[str] = mapped_column(String(32))
+    kenmerk: Mapped[str] = mapped_column(String(64))
+    titel: Mapped[str] = mapped_column(Text)
+    afdeling: Mapped[str] = mapped_column(String(64))
+    wijken: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(32))
+
+
+class AuditEntry(Base):
+    """One line of the audit trail: who did what to which object, when, from what to what.
+
+    Entries are chained: `hash` covers every field and the previous entry's
+    hash, so changing, deleting or reordering an entry breaks the chain from
+    there on (`archief audit verify`). A trigger refuses updates and deletes.
+    """
+
+    __tablename__ = "audit"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(String(255), index=True)
+    rollen: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # record.geopend, record.gedownload, besluit.paraaf, beleid.gewijzigd, ...
+    actie: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64), index=True)
+    # The dossier the object belongs to, when it belongs to one: per-dossier
+    # views and reconstruction select on it.
+    dossier_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    voor: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    na: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    details: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditKop(Base):
+    """The head of the chain (one row): appending locks it, so entries form one line."""
+
+    __tablename__ = "audit_kop"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Besluit(Base):
+    """A decision in the making: the besluitnota, its parafen, the college and council steps."""
+
+    __tablename__ = "besluit"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id"), index=True)
+    kenmerk: Mapped[str] = mapped_column(String(64), unique=True)
+    onderwerp: Mapped[str] = mapped_column(Text)
+    # The steller's name stays on the memo throughout (the afspraken say so).
+    steller: Mapped[str] = mapped_column(String(255))
+    steller_naam: Mapped[str] = mapped_column(Text)
+    nota_record_id: Mapped[str | None] = mapped_column(ForeignKey("record.id"))
+    # Where the memo stands: concept, ad, portefeuillehouder, ... (see besluiten.flow)
+    fase: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BesluitStap(Base):
+    """One step of a decision: an event with a date, an actor and linked records (append-only)."""
+
+    __tablename__ = "besluit_stap"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    besluit_id: Mapped[str] = mapped_column(ForeignKey("besluit.id"), index=True)
+    volgnummer: Mapped[int] = mapped_column(Integer)
+    soort: Mapped[str] = mapped_column(String(32))
+    # The layer whose readers may see this step on a timeline.
+    laag: Mapped[str] = mapped_column(String(32))
+    datum: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(255))
+    actor_naam: Mapped[str] = mapped_column(Text)
+    uitkomst: Mapped[str | None] = mapped_column(String(32))
+    toelichting: Mapped[str] = mapped_column(Text, default="")
+    records: Mapped[list[str]] = mapped_column(JSON, default=list)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Machtiging(Base):
+    """A time-boxed grant for the ombudsman to reconstruct one dossier (one case)."""
+
+    __tablename__ = "machtiging"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    ombudsman: Mapped[str] = mapped_column(String(255), index=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id"), index=True)
+    # The complaint (klacht) the grant serves.
+    zaak: Mapped[str] = mapped_column(String(255))
+    reden: Mapped[str] = mapped_column(Text)
+    geldig_van: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    geldig_tot: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    verleend_door: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ingetrokken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ingetrokken_door: Mapped[str | None] = mapped_column(String(255))

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from archief.audit.chain import SYSTEEM, Actor
 from archief.catalog.models import Content, IngestItem
 from archief.composition import Container
 from archief.errors import ArchiefError
@@ -52,10 +53,11 @@ def ingest_paths(
     dossier_id: str,
     laag: str,
     on_file: Callable[[Path, IngestItem | None], None] = lambda _p, _i: None,
+    actor: Actor = SYSTEEM,
 ) -> Summary:
     """Hand in every file; a bad file is reported and the batch goes on."""
     summary = Summary()
-    intake = container.intake
+    intake = container.intake_for(actor)
     for path in files:
         key = source_key(path)
         with container.sessions() as session:

@@ -11,6 +11,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy.orm import Session
 from starlette import status
 
+from archief.audit.chain import Actor
 from archief.catalog.models import Content, Dossier, IngestItem
 from archief.errors import ArchiefError, Forbidden, NotFound
 from archief.intake.repository import page_progress
@@ -141,7 +142,7 @@ async def upload(request: Request, access: CurrentAccess) -> ItemOut:
             raise BadUpload("the fields `dossier` (kenmerk) and `laag` are required")
         dossier_id = await run_in_threadpool(_target, request, access, kenmerk, laag)
         item = await run_in_threadpool(
-            container.intake.receive_spooled,
+            container.intake_for(Actor.of(access.subject)).receive_spooled,
             spooled,
             name=filename,
             dossier_id=dossier_id,

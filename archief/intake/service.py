@@ -20,6 +20,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from archief.audit.chain import SYSTEEM, Actor
 from archief.catalog.models import Afdeling, Content, Dossier, IngestItem, Record
 from archief.errors import ArchiefError, PortError
 from archief.intake import names
@@ -28,6 +29,7 @@ from archief.ports import TASK_EXTRACT, TASK_FINALIZE, Clock, ObjectStore, TaskQ
 from archief.records import repository
 from archief.settings import IngestSettings
 from archief.storage.common import CHUNK, original_key
+from archief.versies import dossier_created, record_created
 
 log = structlog.get_logger(__name__)
 
@@ -101,6 +103,8 @@ class Intake:
     # The layers of the live policy: a record in any other layer would be
     # invisible to everyone and block the next policy load.
     layers: Collection[str] = ()
+    # Who hands the files in: the audit trail names them for every record.
+    actor: Actor = SYSTEEM
 
     def receive(
         self,
@@ -218,6 +222,7 @@ class Intake:
                 )
                 session.add(record)
                 session.flush()
+                record_created(session, record, actor=self.actor, at=now)
                 item.record_id, item.status = record.id, "stored"
             if problem is not None:
                 item.status, item.reason_code, item.reason = "failed", problem.code, problem.detail
@@ -260,6 +265,7 @@ def ensure_dossier(
     titel: str,
     afdeling: str | None,
     wijken: Sequence[str] = (),
+    actor: Actor = SYSTEEM,
 ) -> Dossier:
     """Return the dossier with this kenmerk, creating it if needed (committed).
 
@@ -285,6 +291,8 @@ def ensure_dossier(
             created_at=clock.now(),
         )
         session.add(dossier)
+        session.flush()
+        dossier_created(session, dossier, actor=actor, at=dossier.created_at)
         return dossier
 
 

@@ -20,6 +20,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy import select
 
+from archief.audit.chain import Actor, append
 from archief.catalog.models import Content, Page, Record
 from archief.errors import ArchiefError, NotFound, PortError
 from archief.ports import SearchIndex, SearchQuery
@@ -156,6 +157,32 @@ def suggest(
     return SuggestOut(suggestions=titles)
 
 
+def _ports(container: Any) -> service.Ports:
+    return service.Ports(container.sessions, container.index, container.clock)
+
+
+def _audit(
+    request: Request,
+    access: Access,
+    record: Record,
+    actie: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Log a read (opening, downloading) before the caller gets anything."""
+    container = request.app.state.container
+    with container.sessions.begin() as session:
+        append(
+            session,
+            actor=Actor.of(access.subject),
+            actie=actie,
+            object_type="record",
+            object_id=record.id,
+            dossier_id=record.dossier_id,
+            at=container.clock.now(),
+            details={"versie": record.versie, **(details or {})},
+        )
+
+
 def _readable(request: Request, access: Access, record_id: str, act: str = "read") -> Record:
     with request.app.state.container.sessions() as session:
         record = session.get(Record, record_id)
@@ -197,14 +224,16 @@ def _record_out(request: Request, access: Access, record_id: str, *, check: bool
 
 @router.get("/records/{record_id}")
 def get_record(request: Request, access: CurrentAccess, record_id: str) -> RecordOut:
-    """A record's metadata."""
-    return _record_out(request, access, record_id, check=True)
+    """A record's metadata (opening it is logged in the audit trail)."""
+    _audit(request, access, _readable(request, access, record_id), "record.geopend")
+    return _record_out(request, access, record_id, check=False)
 
 
 @router.get("/records/{record_id}/pages")
 def get_pages(request: Request, access: CurrentAccess, record_id: str) -> list[PageOut]:
     """The text of every page, with where it came from (text layer or OCR) and confidence."""
     record = _readable(request, access, record_id)
+    _audit(request, access, record, "record.geopend", {"onderdeel": "tekst"})
     container = request.app.state.container
     with container.sessions() as session:
         pages = list(
@@ -237,6 +266,7 @@ def download(
 ) -> StreamingResponse | RedirectResponse:
     """The original, authorised first, then streamed (or a 60-second presigned URL)."""
     record = _readable(request, access, record_id, "download")
+    _audit(request, access, record, "record.gedownload", {"presigned": presigned})
     store = request.app.state.container.store
     name = (record.filename or record.sha256).replace('"', "")
     if presigned and hasattr(store, "presigned_url"):
@@ -260,6 +290,7 @@ def thumbnail(request: Request, access: CurrentAccess, record_id: str) -> Stream
     record = _readable(request, access, record_id, "download")
     key = derived_key(record.sha256, "thumbnail.png")
     request.app.state.container.store.stat(key)  # 404 before the stream starts
+    _audit(request, access, record, "record.gedownload", {"afgeleide": "thumbnail"})
     return StreamingResponse(_stream(request, key), media_type="image/png")
 
 
@@ -273,7 +304,7 @@ def _moved(request: Request, access: Access, record: Record) -> RecordOut:
 def move(request: Request, access: CurrentAccess, record_id: str, body: MoveIn) -> RecordOut:
     """Move a record to another layer of its dossier; every path sees it at once."""
     container = request.app.state.container
-    record = service.move(container.sessions, container.index, access, record_id, body.laag)
+    record = service.move(_ports(container), access, record_id, body.laag)
     return _moved(request, access, record)
 
 
@@ -281,7 +312,7 @@ def move(request: Request, access: CurrentAccess, record_id: str, body: MoveIn) 
 def publish(request: Request, access: CurrentAccess, record_id: str) -> RecordOut:
     """Mark a record publicabel: it moves to the public layer in one step."""
     container = request.app.state.container
-    record = service.publish(container.sessions, container.index, access, record_id)
+    record = service.publish(_ports(container), access, record_id)
     return _moved(request, access, record)
 
 
@@ -289,5 +320,5 @@ def publish(request: Request, access: CurrentAccess, record_id: str) -> RecordOu
 def withdraw(request: Request, access: CurrentAccess, record_id: str) -> RecordOut:
     """Withdraw a publication: off the public layer, back to where it was, at once."""
     container = request.app.state.container
-    record = service.withdraw(container.sessions, container.index, access, record_id)
+    record = service.withdraw(_ports(container), access, record_id)
     return _moved(request, access, record)

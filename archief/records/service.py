@@ -10,14 +10,17 @@ returns, every read path (catalog lookups and search) shows the new layer.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
+from archief.audit.chain import Actor
 from archief.catalog.models import Record
 from archief.errors import ArchiefError, Forbidden, NotFound
-from archief.ports import SearchIndex
+from archief.ports import Clock, SearchIndex
 from archief.toegang.access import Access, target_of
+from archief.versies import record_changed, record_state
 from policies.engine import OPENBAAR
 from policies.subject import Target
 
@@ -40,10 +43,25 @@ def _load(session: Session, access: Access, record_id: str) -> Record:
     return record
 
 
-def _apply(session: Session, index: SearchIndex | None, record: Record, laag: str) -> None:
-    old = record.laag
+@dataclass(frozen=True, slots=True)
+class Ports:
+    """What a change needs: the catalog, the index to keep in step, and the time."""
+
+    sessions: sessionmaker[Session]
+    index: SearchIndex | None
+    clock: Clock
+
+
+def _apply(
+    session: Session, ports: Ports, access: Access, record: Record, laag: str, *, actie: str
+) -> None:
+    old, voor = record.laag, record_state(record)
     record.laag = laag
     session.flush()
+    record_changed(
+        session, record, voor, actor=Actor.of(access.subject), actie=actie, at=ports.clock.now()
+    )
+    index = ports.index
     if index is not None and record.id is not None:
         # Not indexed yet (still in OCR): the worker indexes it with the layer
         # it reads from the catalog then.
@@ -52,15 +70,9 @@ def _apply(session: Session, index: SearchIndex | None, record: Record, laag: st
     log.info("record.moved", record_id=record.id, van=old, naar=laag)
 
 
-def move(
-    sessions: sessionmaker[Session],
-    index: SearchIndex | None,
-    access: Access,
-    record_id: str,
-    laag: str,
-) -> Record:
+def move(ports: Ports, access: Access, record_id: str, laag: str) -> Record:
     """Move a record to another layer of its dossier (not into or out of the public one)."""
-    with sessions.begin() as session:
+    with ports.sessions.begin() as session:
         record = _load(session, access, record_id)
         if access.policy.laag(laag) is None:
             raise InvalidMove(f"unknown layer {laag!r}", known=", ".join(access.policy.laag_codes))
@@ -72,29 +84,25 @@ def move(
         if not access.can(there, "move"):
             raise Forbidden(f"you may not move records into layer {laag!r}")
         if record.laag != laag:
-            _apply(session, index, record, laag)
+            _apply(session, ports, access, record, laag, actie="record.verplaatst")
         return record
 
 
-def publish(
-    sessions: sessionmaker[Session], index: SearchIndex | None, access: Access, record_id: str
-) -> Record:
+def publish(ports: Ports, access: Access, record_id: str) -> Record:
     """Mark a record publicabel: it moves to the public layer, remembering where it was."""
-    with sessions.begin() as session:
+    with ports.sessions.begin() as session:
         record = _load(session, access, record_id)
         if record.laag == OPENBAAR:
             return record
         access.require(target_of(session, record), "publish", f"record {record_id}")
         record.vorige_laag = record.laag
-        _apply(session, index, record, OPENBAAR)
+        _apply(session, ports, access, record, OPENBAAR, actie="record.gepubliceerd")
         return record
 
 
-def withdraw(
-    sessions: sessionmaker[Session], index: SearchIndex | None, access: Access, record_id: str
-) -> Record:
+def withdraw(ports: Ports, access: Access, record_id: str) -> Record:
     """Take a record off the public layer, back to where it was before publication."""
-    with sessions.begin() as session:
+    with ports.sessions.begin() as session:
         record = _load(session, access, record_id)
         if record.laag != OPENBAAR:
             raise InvalidMove(f"record {record_id} is not published")
@@ -102,6 +110,6 @@ def withdraw(
         back = record.vorige_laag or "organisatie"
         if access.policy.laag(back) is None:
             back = access.policy.laag_codes[0]  # the most closed layer: never more open
-        _apply(session, index, record, back)
         record.vorige_laag = None
+        _apply(session, ports, access, record, back, actie="record.ingetrokken")
         return record

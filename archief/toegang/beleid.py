@@ -17,6 +17,7 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from archief.audit.chain import Actor, append
 from archief.catalog.models import Beleid, Record
 
 __all__ = ["Beleid", "InvalidPolicy", "PolicyHolder", "current_row", "store", "versions"]
@@ -34,7 +35,7 @@ class InvalidPolicy(ArchiefError):
 
 
 def store(
-    session: Session, texts: PolicyTexts, *, by: str, now: datetime, toelichting: str = ""
+    session: Session, texts: PolicyTexts, *, by: Actor, now: datetime, toelichting: str = ""
 ) -> Beleid:
     """Check, then append a new version; an unchanged policy is not stored twice."""
     report = check(texts)
@@ -57,12 +58,23 @@ def store(
         regels=texts.regels,
         lagen=texts.lagen,
         toelichting=toelichting,
-        created_by=by,
+        created_by=by.id,
         created_at=now,
     )
     session.add(row)
     session.flush()
-    log.info("beleid.stored", versie=row.versie, sha256=row.sha256, by=by)
+    append(
+        session,
+        actor=by,
+        actie="beleid.gewijzigd",
+        object_type="beleid",
+        object_id=str(row.versie),
+        at=now,
+        voor={"versie": latest.versie, "sha256": latest.sha256} if latest else None,
+        na={"versie": row.versie, "sha256": row.sha256},
+        details={"toelichting": toelichting} if toelichting else None,
+    )
+    log.info("beleid.stored", versie=row.versie, sha256=row.sha256, by=by.id)
     return row
 
 

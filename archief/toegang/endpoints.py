@@ -8,6 +8,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from archief.audit.chain import Actor
 from archief.toegang import beleid
 from archief.toegang.deps import CurrentAccess
 from policies.engine import RECORD_ACTIONS, PolicyTexts
@@ -133,7 +134,7 @@ def replace_policy(request: Request, access: CurrentAccess, body: BeleidIn) -> B
         row = beleid.store(
             session,
             texts,
-            by=access.subject.id,
+            by=Actor.of(access.subject),
             now=container.clock.now(),
             toelichting=body.toelichting,
         )

@@ -21,7 +21,7 @@ runner = CliRunner()
 def test_check_accepts_the_default_and_prints_the_matrix() -> None:
     result = runner.invoke(app, ["policy", "check"])
     assert result.exit_code == 0, result.output
-    assert "1200 decisions compared" in result.output
+    assert "1320 decisions compared" in result.output
     assert "medewerker" in result.output
 
 

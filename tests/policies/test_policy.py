@@ -23,8 +23,8 @@ def policy() -> Policy:
 def test_the_default_policy_passes_its_own_check() -> None:
     report = check(DEFAULT)
     assert report.ok, report.problems
-    # 10 roles x 4 standings x 5 actions x 6 layers
-    assert report.decisions_compared == 1200
+    # 11 roles x 4 standings x 5 actions x 6 layers
+    assert report.decisions_compared == 1320
 
 
 def test_the_seed_paragraph_in_the_default_policy(policy: Policy) -> None:
