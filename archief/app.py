@@ -14,9 +14,11 @@ from archief.audit import endpoints as audit
 from archief.besluiten import endpoints as besluiten
 from archief.composition import Container, build_container
 from archief.dossiers import endpoints as dossiers
+from archief.dossiers import wijzigen as dossier_wijzigen
 from archief.intake import endpoints as intake
 from archief.reconstructie import endpoints as reconstructie
 from archief.records import endpoints as records
+from archief.records import wijzigen
 from archief.settings import Settings
 from archief.toegang import endpoints as toegang
 
@@ -47,8 +49,10 @@ def create_app(
     problems.install(app)
     app.include_router(health.router)
     app.include_router(records.router)
+    app.include_router(wijzigen.router)
     app.include_router(intake.router)
     app.include_router(dossiers.router)
+    app.include_router(dossier_wijzigen.router)
     app.include_router(toegang.router)
     app.include_router(besluiten.router)
     app.include_router(reconstructie.router)

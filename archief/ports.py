@@ -157,6 +157,7 @@ class SearchIndex(Protocol):
       that pass them; it MUST NOT fetch first and drop afterwards.
     - `suggest` completes a title prefix under the same permission filter.
     - `set_layer` MUST change a record's layer so the next search sees it.
+    - `set_metadata` MUST change a record's title and kind likewise.
     """
 
     def ensure_index(self) -> str: ...
@@ -176,6 +177,8 @@ class SearchIndex(Protocol):
     ) -> list[str]: ...
 
     def set_layer(self, record_id: str, layer: str) -> None: ...
+
+    def set_metadata(self, record_id: str, *, title: str, soort: str | None) -> None: ...
 
     def analyze(self, text: str, analyzer: str = "dutch") -> list[str]: ...
 

@@ -275,11 +275,18 @@ class ElasticsearchIndex:
 
     def set_layer(self, record_id: str, layer: str) -> None:
         """Move a record to another layer; the next search already sees the move."""
+        self._partial(record_id, {"layer": layer}, "move")
+
+    def set_metadata(self, record_id: str, *, title: str, soort: str | None) -> None:
+        """Retitle or reclassify a record; the next search already sees it."""
+        self._partial(record_id, {"title": title, "soort": soort}, "update")
+
+    def _partial(self, record_id: str, doc: dict[str, Any], what: str) -> None:
         try:
             self.client.update(
                 index=self.alias,
                 id=record_id,
-                doc={"layer": layer},
+                doc=doc,
                 # Never create a stray index named like the alias.
                 require_alias=True,
                 retry_on_conflict=3,
@@ -288,9 +295,9 @@ class ElasticsearchIndex:
         except NotFoundError as exc:
             if exc.message == "document_missing_exception":
                 raise NotFound(f"record {record_id} is not in the search index") from exc
-            raise PortError("search", f"cannot move {record_id}: {exc}") from exc
+            raise PortError("search", f"cannot {what} {record_id}: {exc}") from exc
         except _ERRORS as exc:
-            raise PortError("search", f"cannot move {record_id}: {exc}") from exc
+            raise PortError("search", f"cannot {what} {record_id}: {exc}") from exc
 
     def analyze(self, text: str, analyzer: str = "dutch") -> list[str]:
         # Custom analyzers live in the index settings; built-in ones do not.

@@ -236,7 +236,14 @@ def anchor(session: Session, store: ObjectStore, at: datetime) -> dict[str, Any]
     head = session.get(AuditKop, 1)
     if head is None or head.seq == 0:
         return {"seq": 0, "hash": GENESIS, "at": _utc(at).isoformat()}
-    body = {"seq": head.seq, "hash": head.hash, "at": _utc(at).isoformat()}
+    first = session.get(AuditEntry, 1)
+    body = {
+        "seq": head.seq,
+        "hash": head.hash,
+        "at": _utc(at).isoformat(),
+        # Which chain this is (its first entry), for whoever reads the anchor.
+        "keten": first.hash if first else None,
+    }
     data = json.dumps(body).encode()
     store.put(
         f"{ANCHOR_PREFIX}{head.seq:012d}.json",

@@ -7,13 +7,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy.orm import Session
 from starlette import status
 
 from archief.audit.chain import Actor
 from archief.catalog.models import Content, Dossier, IngestItem
 from archief.errors import ArchiefError, Forbidden, NotFound
+from archief.intake.multipart import BadUpload, receive_multipart
 from archief.intake.repository import page_progress
 from archief.intake.schemas import ItemOut
 from archief.intake.service import SpoolWriter, TooLarge
@@ -30,12 +30,6 @@ class Unauthenticated(ArchiefError):
     code = "unauthenticated"
     status = 401
     title = "Niet aangemeld"
-
-
-class BadUpload(ArchiefError):
-    code = "bad_upload"
-    status = 400
-    title = "Ongeldige upload"
 
 
 def _may_hand_in(access: Access) -> None:
@@ -67,63 +61,6 @@ def _target(request: Request, access: Access, kenmerk: str, laag: str) -> str:
         return dossier.id
 
 
-async def _receive_multipart(request: Request, writer: SpoolWriter) -> tuple[dict[str, str], str]:
-    """Stream the body through a multipart parser: the file goes to disk, fields to memory."""
-    ctype, params = parse_options_header(request.headers.get("content-type", ""))
-    boundary = params.get(b"boundary")
-    if ctype != b"multipart/form-data" or not boundary:
-        raise BadUpload("send the file as multipart/form-data")
-    fields: dict[str, str] = {}
-    state: dict[str, Any] = {"name": None, "filename": None, "buf": bytearray(), "headers": {}}
-    files: list[str] = []
-
-    def on_header_field(data: bytes, start: int, end: int) -> None:
-        state["field"] = data[start:end].decode("latin-1").lower()
-
-    def on_header_value(data: bytes, start: int, end: int) -> None:
-        state["headers"][state["field"]] = data[start:end]
-
-    def on_headers_finished() -> None:
-        _, disp = parse_options_header(state["headers"].get("content-disposition", b""))
-        state["name"] = disp.get(b"name", b"").decode("utf-8", errors="replace")
-        raw = disp.get(b"filename")
-        state["filename"] = None if raw is None else raw.decode("utf-8", errors="replace")
-        if state["filename"] is not None:
-            if files:
-                raise BadUpload("send one file per request")
-            files.append(state["filename"])
-
-    def on_part_data(data: bytes, start: int, end: int) -> None:
-        if state["filename"] is not None:
-            writer.write(data[start:end])
-        else:
-            state["buf"] += data[start:end]
-            if len(state["buf"]) > 4096:
-                raise BadUpload(f"form field {state['name']!r} is too long")
-
-    def on_part_end() -> None:
-        if state["filename"] is None and state["name"]:
-            fields[state["name"]] = state["buf"].decode("utf-8", errors="replace")
-        state.update(name=None, filename=None, buf=bytearray(), headers={})
-
-    parser = MultipartParser(
-        boundary,
-        {
-            "on_header_field": on_header_field,
-            "on_header_value": on_header_value,
-            "on_headers_finished": on_headers_finished,
-            "on_part_data": on_part_data,
-            "on_part_end": on_part_end,
-        },
-    )
-    async for chunk in request.stream():
-        parser.write(chunk)
-    parser.finalize()
-    if not files:
-        raise BadUpload("no file part in the upload")
-    return fields, files[0]
-
-
 @router.post("", status_code=status.HTTP_202_ACCEPTED)
 async def upload(request: Request, access: CurrentAccess) -> ItemOut:
     """Hand in one file (multipart field `file`, plus `dossier` kenmerk and `laag`)."""
@@ -135,7 +72,7 @@ async def upload(request: Request, access: CurrentAccess) -> ItemOut:
         raise TooLarge(f"larger than the limit of {limit} bytes")
     writer = SpoolWriter(container.settings.ingest.spool_dir, limit)
     try:
-        fields, filename = await _receive_multipart(request, writer)
+        fields, filename = await receive_multipart(request, writer)
         spooled = writer.finish()
         kenmerk, laag = fields.get("dossier", ""), fields.get("laag", "")
         if not kenmerk or not laag:

@@ -11,7 +11,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -22,14 +22,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archief.audit.chain import SYSTEEM, Actor
 from archief.catalog.models import Afdeling, Content, Dossier, IngestItem, Record
-from archief.errors import ArchiefError, PortError
+from archief.errors import ArchiefError, NotFound, PortError
 from archief.intake import names
 from archief.intake.detect import UnsupportedType, detect
 from archief.ports import TASK_EXTRACT, TASK_FINALIZE, Clock, ObjectStore, TaskQueue
 from archief.records import repository
 from archief.settings import IngestSettings
 from archief.storage.common import CHUNK, original_key
-from archief.versies import dossier_created, record_created
+from archief.versies import dossier_created, record_changed, record_created, record_state
 
 log = structlog.get_logger(__name__)
 
@@ -235,6 +235,75 @@ class Intake:
             self._hand_on(sha, new_content=new_content, content_status=content_status)
         return item
 
+    def replace_content(
+        self,
+        spooled: Spooled,
+        *,
+        name: str,
+        record_id: str,
+        check: Callable[[Session, Record], None],
+        details: Mapping[str, str] | None = None,
+    ) -> tuple[Record, bool]:
+        """A new version of a record's original; say whether anything changed.
+
+        The new bytes are stored under their own SHA-256 beside the old ones,
+        which stay (versions are never overwritten). `check` runs on the
+        locked record before anything changes in the catalog: access, the
+        memo lock, holds. Unreadable types are refused here rather than
+        quarantined, since a record must not become unreadable by a new version.
+        """
+        if spooled.size == 0:
+            raise EmptyFile("the file is empty (0 bytes)")
+        media_type = detect(spooled.head, whole=spooled.size <= len(spooled.head))
+        sha = spooled.sha256
+        with spooled.path.open("rb") as f:
+            self.store.put(
+                original_key(sha), f, content_type=media_type, sha256=sha, size=spooled.size
+            )
+        now = self.clock.now()
+        with self.sessions.begin() as session:
+            record = session.get(Record, record_id, with_for_update=True)
+            if record is None:
+                raise NotFound(f"no record {record_id}")
+            check(session, record)
+            if record.sha256 == sha:
+                return record, False
+            twin = repository.record_by_content(session, record.dossier_id, sha)
+            if twin is not None:
+                raise DuplicateContent(
+                    f"record {twin.id} in this dossier already holds these bytes", record=twin.id
+                )
+            content = session.get(Content, sha, with_for_update=True)
+            new_content = content is None
+            if content is None:
+                content = Content(
+                    sha256=sha,
+                    media_type=media_type,
+                    size=spooled.size,
+                    status="stored",
+                    attempts=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+                session.add(content)
+                session.flush()
+            voor = record_state(record)
+            record.sha256, record.object_key = sha, original_key(sha)
+            record.media_type, record.size = media_type, spooled.size
+            record.filename = names.sanitise(name)
+            record_changed(
+                session,
+                record,
+                voor,
+                actor=self.actor,
+                actie="record.inhoud",
+                at=now,
+                details=details,
+            )
+            content_status = content.status
+        self._hand_on(sha, new_content=new_content, content_status=content_status)
+        return record, True
+
     def resume(self, sha: str) -> bool:
         """Hand on content that was stored but never processed; say whether it was."""
         with self.sessions() as session:
@@ -294,6 +363,18 @@ def ensure_dossier(
         session.flush()
         dossier_created(session, dossier, actor=actor, at=dossier.created_at)
         return dossier
+
+
+class EmptyFile(ArchiefError):
+    code = "empty_file"
+    status = 422
+    title = "Leeg bestand"
+
+
+class DuplicateContent(ArchiefError):
+    code = "duplicate_content"
+    status = 409
+    title = "Inhoud bestaat al"
 
 
 class UnknownLayer(ArchiefError):

@@ -193,7 +193,7 @@ def _readable(request: Request, access: Access, record_id: str, act: str = "read
         return record  # type: ignore[no-any-return]  # session.get is typed loosely here
 
 
-def _record_out(request: Request, access: Access, record_id: str, *, check: bool) -> RecordOut:
+def record_out(request: Request, access: Access, record_id: str, *, check: bool) -> RecordOut:
     with request.app.state.container.sessions() as session:
         record = session.get(Record, record_id)
         if record is None:
@@ -226,7 +226,7 @@ def _record_out(request: Request, access: Access, record_id: str, *, check: bool
 def get_record(request: Request, access: CurrentAccess, record_id: str) -> RecordOut:
     """A record's metadata (opening it is logged in the audit trail)."""
     _audit(request, access, _readable(request, access, record_id), "record.geopend")
-    return _record_out(request, access, record_id, check=False)
+    return record_out(request, access, record_id, check=False)
 
 
 @router.get("/records/{record_id}/pages")
@@ -297,7 +297,7 @@ def thumbnail(request: Request, access: CurrentAccess, record_id: str) -> Stream
 def _moved(request: Request, access: Access, record: Record) -> RecordOut:
     # The caller could read the record before acting on it; after the move
     # it may sit in a layer they cannot read, and they still get its new state.
-    return _record_out(request, access, record.id, check=False)
+    return record_out(request, access, record.id, check=False)
 
 
 @router.post("/records/{record_id}/laag")

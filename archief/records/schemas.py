@@ -81,3 +81,37 @@ class RecordOut(BaseModel):
 class MoveIn(BaseModel):
     laag: str = Field(min_length=1, max_length=32)
     reden: str = Field(default="", max_length=2000)
+
+
+class RecordPatch(BaseModel):
+    """A metadata change; fields left out stay as they are."""
+
+    model_config = {"extra": "forbid"}
+
+    titel: str | None = Field(default=None, min_length=1, max_length=500)
+    soort: str | None = Field(default=None, max_length=64)
+    # A locked besluitnota changes only through this college decision step.
+    besluitstap: str | None = Field(default=None, max_length=36)
+
+
+class VersieOut(BaseModel):
+    versie: int
+    at: datetime
+    door: str
+    actie: str
+    titel: str
+    laag: str
+    soort: str | None
+    sha256: str
+    media_type: str
+    size: int
+    filename: str | None
+    status: str
+    vergrendeld: bool
+
+
+class NieuweVersieOut(BaseModel):
+    """What `POST /records/{id}/versies` answers: the record, and whether it changed."""
+
+    record: RecordOut
+    gewijzigd: bool

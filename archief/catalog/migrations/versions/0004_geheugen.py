@@ -168,13 +168,10 @@ def _append_only() -> None:
             " TG_TABLE_NAME; end $$"
         )
         for table in APPEND_ONLY:
+            # Per statement, so even an UPDATE that matches no row is refused.
             op.execute(
-                f"create trigger {table}_append_only before update or delete on {table}"
-                " for each row execute function archief_append_only()"
-            )
-            op.execute(
-                f"create trigger {table}_no_truncate before truncate on {table}"
-                " for each statement execute function archief_append_only()"
+                f"create trigger {table}_append_only before update or delete or truncate"
+                f" on {table} for each statement execute function archief_append_only()"
             )
     else:
         for table in APPEND_ONLY:
@@ -189,7 +186,6 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table in APPEND_ONLY:
             op.execute(f"drop trigger if exists {table}_append_only on {table}")
-            op.execute(f"drop trigger if exists {table}_no_truncate on {table}")
         op.execute("drop function if exists archief_append_only()")
     else:
         for table in APPEND_ONLY:
