@@ -12,11 +12,13 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 
 from archief.catalog.models import Afdeling, Dossier, Record
 from archief.errors import NotFound
+from archief.reconstructie import endpoints as reconstructie
 from archief.toegang.access import Access
 from archief.toegang.deps import CurrentAccess
 
@@ -130,8 +132,27 @@ def _dossier(request: Request, access: Access, dossier_id: str) -> Dossier:
         return dossier  # type: ignore[no-any-return]  # one_or_none is typed loosely here
 
 
-@router.get("/{dossier_id}")
-def get_dossier(request: Request, access: CurrentAccess, dossier_id: str) -> DossierOut:
+@router.get(
+    "/{dossier_id}",
+    response_model=DossierOut,
+    responses={200: {"description": "With `as_of`: the reconstruction (JSON), for the ombudsman"}},
+)
+def get_dossier(
+    request: Request,
+    access: CurrentAccess,
+    dossier_id: str,
+    as_of: Annotated[
+        str | None,
+        Query(
+            min_length=10,
+            max_length=64,
+            description="Reconstruct the dossier as it was then (ombudsman, under a grant)",
+        ),
+    ] = None,
+) -> DossierOut | JSONResponse:
+    """A dossier with counts of what the caller may read; with `as_of`, as it was then."""
+    if as_of is not None:
+        return reconstructie.as_json(request, access, dossier_id, as_of)
     dossier = _dossier(request, access, dossier_id)
     return _out(dossier, _counts(request, access, [dossier.id]).get(dossier.id, {}))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -33,9 +34,17 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> LocalIssuer:
 
 @pytest.fixture(scope="package")
 def world(
-    eager_settings: Settings, container: Container, issuer: LocalIssuer
+    request: pytest.FixtureRequest,
+    eager_settings: Settings,
+    container: Container,
+    issuer: LocalIssuer,
 ) -> Iterator[Container]:
-    """Tasks inline, OIDC from the local issuer, a catalog and index of its own."""
+    """Tasks inline, OIDC from the local issuer, a catalog and index of its own.
+
+    Other test packages import this fixture; each gets its own world, with
+    an index prefix named after the package so no two worlds share an index.
+    """
+    package = Path(str(request.node.path)).name
     with scratch_database(eager_settings.database.url, f"test_{uuid.uuid4().hex[:8]}") as url:
         settings = eager_settings.model_copy(
             update={
@@ -44,7 +53,7 @@ def world(
                     update={"service_tokens": [SecretStr(SERVICE_TOKEN)]}
                 ),
                 "search": eager_settings.search.model_copy(
-                    update={"index_prefix": eager_settings.search.index_prefix + "-access"}
+                    update={"index_prefix": f"{eager_settings.search.index_prefix}-{package}"}
                 ),
                 "auth": issuer.settings(),
             }

@@ -46,6 +46,8 @@ PATHS = (
     "pages",
     "download",
     "list",
+    "versions",
+    "audit",
 )
 MIN_TUPLES = 10_000
 REPORT = Path("var/test-artifacts/leak-oracle.json")
@@ -158,6 +160,18 @@ def _one_subject(
             assert down.status_code == 404, down.text
 
         _check(tally, "list", rec.id in listed[rec.dossier_id], may_read, who)
+
+        versions = client.get(f"/records/{rec.id}/versies", headers=auth)
+        _scan(versions.text, subject, records, read, tally, "versions")
+        shown = versions.status_code == 200 and len(versions.json()) > 0
+        _check(tally, "versions", shown, may_read, who)
+
+        # The trail names the record (and its title): only for auditors who may read it.
+        trail = client.get("/audit", params={"object_id": rec.id}, headers=auth)
+        _scan(trail.text, subject, records, read, tally, "audit")
+        entries = trail.json()["items"] if trail.status_code == 200 else []
+        may_audit = may_read and policy.allows(subject, "audit_lezen")
+        _check(tally, "audit", len(entries) > 0, may_audit, who)
 
 
 def test_every_read_path_agrees_with_enforce(
