@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archief.audit.chain import Actor, append, verify
-from archief.catalog.models import Afdeling, AuditEntry, Dossier, Record
-from archief.toegang.access import Access, positions
+from archief.catalog.models import AuditEntry
+from archief.toegang.access import Access, positions, visible_dossiers
 from archief.toegang.deps import CurrentAccess
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -65,25 +65,11 @@ class VerifyOut(BaseModel):
     problems: list[ProblemOut]
 
 
-def _visible_dossiers(session: Session, access: Access, ids: set[str]) -> set[str]:
-    if not ids:
-        return set()
-    readable = (
-        select(Record.id).where(Record.dossier_id == Dossier.id, access.sql_filter("read")).exists()
-    )
-    rows = session.scalars(
-        select(Dossier.id)
-        .join(Afdeling, Dossier.afdeling == Afdeling.code)
-        .where(Dossier.id.in_(ids), readable | access.dossier_filter("write"))
-    )
-    return set(rows)
-
-
 def visible(session: Session, access: Access, entries: list[AuditEntry]) -> list[AuditEntry]:
     """The entries this caller may see: by their record, else their dossier."""
     records = positions(session, [e.object_id for e in entries if e.object_type == "record"])
-    dossiers = _visible_dossiers(
-        session, access, {e.dossier_id for e in entries if e.dossier_id is not None}
+    dossiers = visible_dossiers(
+        session, access, sorted({e.dossier_id for e in entries if e.dossier_id is not None})
     )
     kept = []
     for entry in entries:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archief.catalog.models import Afdeling, Besluit, BesluitStap, Dossier, Record, RecordVersie
-from archief.toegang.access import Access
+from archief.toegang.access import Access, visible_dossiers
 from policies.subject import Target
 
 # The kenmerk a besluit gets when none is given: BN-<year>-<number>.
@@ -102,13 +102,5 @@ def versies_of_dossier(session: Session, dossier_id: str) -> list[tuple[RecordVe
 
 
 def dossier_visible(session: Session, access: Access, dossier: Dossier) -> bool:
-    """As `GET /dossiers/{id}` decides: a readable record in it, or the right to add one."""
-    has_readable = (
-        select(Record.id).where(Record.dossier_id == Dossier.id, access.sql_filter("read")).exists()
-    )
-    found = session.scalar(
-        select(Dossier.id)
-        .join(Afdeling, Dossier.afdeling == Afdeling.code)
-        .where(Dossier.id == dossier.id, has_readable | access.dossier_filter("write"))
-    )
-    return found is not None
+    """As `GET /dossiers/{id}` decides (`Access.dossier_visible`)."""
+    return bool(visible_dossiers(session, access, [dossier.id]))

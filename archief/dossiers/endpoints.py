@@ -61,14 +61,10 @@ def _readable_records(access: Access) -> Select[Record]:
 
 
 def _visible_dossiers(access: Access) -> Select[Dossier]:
-    # Correlated with the outer Dossier and Afdeling, which the grants name.
-    has_readable = (
-        select(Record.id).where(Record.dossier_id == Dossier.id, access.sql_filter("read")).exists()
-    )
     return (
         select(Dossier)
         .join(Afdeling, Dossier.afdeling == Afdeling.code)
-        .where(has_readable | access.dossier_filter("write"))
+        .where(access.dossier_visible())
     )
 
 

@@ -13,13 +13,13 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archief.audit.chain import Actor
-from archief.catalog.models import Afdeling, Dossier, DossierVersie, Record
+from archief.catalog.models import Afdeling, Dossier, DossierVersie
 from archief.errors import Forbidden, NotFound
-from archief.toegang.access import Access
+from archief.toegang.access import Access, visible_dossiers
 from archief.toegang.deps import CurrentAccess
 from archief.versies import dossier_changed, dossier_state
 
@@ -47,16 +47,12 @@ class DossierVersieOut(BaseModel):
 
 
 def _allowed(session: Session, access: Access, dossier_id: str, act: str) -> bool:
-    if act == "write":
-        where = access.dossier_filter("write")
-    else:
-        where = exists(
-            select(Record.id).where(Record.dossier_id == Dossier.id, access.sql_filter("read"))
-        ) | access.dossier_filter("write")
+    if act == "read":
+        return bool(visible_dossiers(session, access, [dossier_id]))
     query = (
         select(Dossier.id)
         .join(Afdeling, Dossier.afdeling == Afdeling.code)
-        .where(Dossier.id == dossier_id, where)
+        .where(Dossier.id == dossier_id, access.dossier_filter(act))
     )
     return session.scalar(query) is not None
 

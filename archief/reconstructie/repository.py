@@ -27,7 +27,7 @@ from archief.catalog.models import (
     Record,
     RecordVersie,
 )
-from archief.toegang.access import Access
+from archief.toegang.access import Access, visible_dossiers
 
 # Policy changes concern every dossier; they have no dossier_id but belong in
 # every reconstruction.
@@ -45,20 +45,8 @@ def dossier_by_kenmerk_or_id(session: Session, ref: str) -> Dossier | None:
 
 
 def visible(session: Session, access: Access, dossier_id: str) -> bool:
-    """The rule of GET /dossiers/{id}: a readable record in it, or the right to add one.
-
-    Kept in step with `archief.dossiers.endpoints._visible_dossiers`, which
-    cannot be imported from here (that module imports this package).
-    """
-    has_readable = (
-        select(Record.id).where(Record.dossier_id == Dossier.id, access.sql_filter("read")).exists()
-    )
-    query = (
-        select(Dossier.id)
-        .join(Afdeling, Dossier.afdeling == Afdeling.code)
-        .where(Dossier.id == dossier_id, has_readable | access.dossier_filter("write"))
-    )
-    return session.scalar(query) is not None
+    """The rule of GET /dossiers/{id} (`Access.dossier_visible`)."""
+    return bool(visible_dossiers(session, access, [dossier_id]))
 
 
 def dossier_version(session: Session, dossier_id: str, as_of: datetime) -> DossierVersie | None:

@@ -51,6 +51,19 @@ def positions(session: Session, record_ids: Sequence[str]) -> dict[str, Position
     }
 
 
+def visible_dossiers(session: Session, access: Access, ids: Sequence[str]) -> set[str]:
+    """Which of these dossiers the caller can see (`Access.dossier_visible`)."""
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Dossier.id)
+            .join(Afdeling, Dossier.afdeling == Afdeling.code)
+            .where(Dossier.id.in_(list(ids)), access.dossier_visible())
+        )
+    )
+
+
 def target_of(session: Session, record: Record) -> Target:
     dienst = session.scalar(
         select(Afdeling.dienst_code).where(Afdeling.code == record.dossier.afdeling)
@@ -99,6 +112,20 @@ class Access:
             else:
                 clauses.append(~false())
         return or_(*clauses) if clauses else false()
+
+    def dossier_visible(self) -> ColumnElement[bool]:
+        """Dossiers the caller can see: one they may read a record in, or add one to.
+
+        The one rule for every path that shows a dossier (lists, timelines,
+        the audit trail, reconstruction); the query must join Dossier and
+        Afdeling, which the correlated record test reads.
+        """
+        readable = (
+            select(Record.id)
+            .where(Record.dossier_id == Dossier.id, self.sql_filter("read"))
+            .exists()
+        )
+        return readable | self.dossier_filter("write")
 
     # -- single decisions ---------------------------------------------------
 
