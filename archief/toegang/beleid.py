@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archief.audit.chain import Actor, append
+from archief.besluiten import flow as besluit_flow
 from archief.catalog.models import Beleid, Record
 
 __all__ = ["Beleid", "InvalidPolicy", "PolicyHolder", "current_row", "store", "versions"]
@@ -49,6 +50,11 @@ def store(
             "records sit in layers this policy drops: " + ", ".join(sorted(missing)),
             problems=[f"layer {laag!r} is in use" for laag in sorted(missing)],
         )
+    # The decision steps are shown per layer too; a policy without one of
+    # their layers would hide them from everyone.
+    steps = besluit_flow.problems(report.policy.laag_codes if report.policy else ())
+    if steps:
+        raise InvalidPolicy("the besluit steps use layers this policy drops", problems=steps)
     latest = current_row(session)
     if latest is not None and latest.sha256 == texts.sha256:
         return latest

@@ -3,8 +3,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy.orm import Session
+
+from archief.audit.chain import SYSTEEM
 from archief.besluiten import flow
-from policies.engine import ROLLEN, Policy
+from archief.catalog import db
+from archief.settings import DatabaseSettings
+from archief.toegang import beleid
+from policies.check import check
+from policies.engine import ROLLEN, Policy, PolicyTexts
 from policies.subject import Subject
 
 
@@ -77,3 +89,19 @@ def test_every_phase_is_reachable_and_replay_follows_the_table() -> None:
     ]
     assert flow.volgende(flow.GEPUBLICEERD) == []
     assert flow.volgende(flow.COLLEGEBESLUIT) == ["raadsvoorstel", "publicatie"]
+
+
+def test_a_policy_without_a_step_layer_is_refused(tmp_path: Path) -> None:
+    """Dropping `raad` would hide every council step from everyone: refused at load."""
+    default = PolicyTexts.default()
+    regels = "\n".join(line for line in default.regels.splitlines() if ", raad," not in line)
+    lagen = yaml.safe_load(default.lagen)
+    lagen["lagen"] = [laag for laag in lagen["lagen"] if laag["code"] != "raad"]
+    texts = PolicyTexts(model=default.model, regels=regels, lagen=yaml.safe_dump(lagen))
+    assert check(texts).ok  # on its own, a fine policy
+    engine = db.build_engine(DatabaseSettings(url=f"sqlite:///{tmp_path / 'catalog.db'}"))
+    db.migrate(engine)
+    with Session(engine) as session, pytest.raises(beleid.InvalidPolicy) as refused:
+        beleid.store(session, texts, by=SYSTEEM, now=datetime.now(UTC))
+    assert "step raadsbesluit: layer 'raad' is not in the policy" in refused.value.extra["problems"]
+    engine.dispose()
