@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # Settings for the local stack, written by deploy/local/up.
 STACK_ENV := set -a && source var/archief.env && set +a
 
-.PHONY: help install up down status demo test lint typecheck pytest bench bench-search clean
+.PHONY: help install up down status demo test lint typecheck pytest bench bench-search bench-audit clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ $(BIN)/.bench-installed: pyproject.toml $(BIN)/.installed
 
 bench: $(BIN)/.bench-installed up ## print performance figures against the peers (bench/)
 	$(STACK_ENV) && $(BIN)/python -m bench
+
+bench-audit: $(BIN)/.bench-installed up ## what the audit trail costs per read, and verify speed
+	$(STACK_ENV) && $(BIN)/python -m bench.audit
 
 bench-search: $(BIN)/.bench-installed up ## search latency with and without the permission filter (100k records)
 	$(STACK_ENV) && $(BIN)/python -W ignore -m bench.search
