@@ -198,7 +198,7 @@ def load_organisatie(
     try:
         container.prepare()
         with container.sessions.begin() as session:
-            report = organisatie.load(session, text)
+            report = organisatie.load(session, text, by=operator(), now=container.clock.now())
         if report.verhuisd and container.index is not None:
             from archief.composition import rebuild_documents  # noqa: PLC0415
 

@@ -93,7 +93,9 @@ class Container:
             # later changes go through `archief organisatie load` and
             # `archief policy load` (or PUT /beleid), never silently.
             if organisatie.is_empty(session):
-                organisatie.load(session, organisatie.default_text())
+                organisatie.load(
+                    session, organisatie.default_text(), by=SYSTEEM, now=self.clock.now()
+                )
             if beleid.current_row(session) is None:
                 beleid.store(session, PolicyTexts.default(), by=SYSTEEM, now=self.clock.now())
 

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from importlib import resources
 
 import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archief.audit.chain import Actor, append
 from archief.catalog.models import Afdeling, Dienst
 from archief.errors import ArchiefError
 
@@ -66,9 +68,15 @@ def parse(text: str) -> dict[str, tuple[str, dict[str, str]]]:
     return out
 
 
-def load(session: Session, text: str) -> LoadReport:
-    """Add and rename diensten and afdelingen; never delete (dossiers point at them)."""
+def load(session: Session, text: str, *, by: Actor, now: datetime) -> LoadReport:
+    """Add and rename diensten and afdelingen; never delete (dossiers point at them).
+
+    Who belongs to which dienst decides who sees what (dienst-wide grants),
+    so every change is an audit entry: the organisation itself keeps no
+    versions, the trail says how it was.
+    """
     wanted = parse(text)
+    voor = {a.code: [a.dienst_code, a.naam] for a in session.scalars(select(Afdeling))}
     diensten = {d.code: d for d in session.scalars(select(Dienst))}
     afdelingen = {a.code: a for a in session.scalars(select(Afdeling))}
     verhuisd = []
@@ -87,6 +95,19 @@ def load(session: Session, text: str) -> LoadReport:
                 verhuisd.append(acode)
             afdeling.naam, afdeling.dienst_code = anaam, dcode
     session.flush()
+    na = {a.code: [a.dienst_code, a.naam] for a in session.scalars(select(Afdeling))}
+    changed = sorted(code for code in na if voor.get(code) != na[code])
+    if changed:
+        append(
+            session,
+            actor=by,
+            actie="organisatie.gewijzigd",
+            object_type="organisatie",
+            object_id="organisatie",
+            at=now,
+            voor={code: voor[code] for code in changed if code in voor},
+            na={code: na[code] for code in changed},
+        )
     return LoadReport(
         diensten=len(wanted), afdelingen=sum(len(a) for _, a in wanted.values()), verhuisd=verhuisd
     )

@@ -29,6 +29,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from archief.audit.chain import SYSTEEM
 from archief.composition import Container
 from archief.toegang import organisatie
 from policies.engine import ROLLEN, Policy
@@ -196,7 +197,7 @@ def test_every_read_path_agrees_with_enforce(
         shape = data.draw(st.lists(st.integers(1, 3), min_size=2, max_size=3), label="org")
         text, afdelingen = _organisation(tag, shape)
         with world.sessions.begin() as session:
-            organisatie.load(session, text)
+            organisatie.load(session, text, by=SYSTEEM, now=world.clock.now())
         codes = sorted(afdelingen)
         people = data.draw(
             st.lists(

@@ -6,8 +6,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from sqlalchemy import select
 from typer.testing import CliRunner
 
+from archief.catalog.models import AuditEntry
 from archief.cli import app
 from archief.composition import Container
 from archief.intake.service import ensure_dossier
@@ -107,6 +109,17 @@ def test_organisatie_load_adds_and_reports_moves(
     moved = runner.invoke(app, ["organisatie", "load", str(org)], env=env)
     assert moved.exit_code == 0, moved.output
     assert "moved to another dienst: t-afd" in moved.output
+    # The move is in the audit trail: the organisation keeps no versions itself.
+    with eager.sessions() as session:
+        entry = session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.actie == "organisatie.gewijzigd")
+            .order_by(AuditEntry.seq.desc())
+            .limit(1)
+        ).one()
+    assert entry.voor == {"t-afd": ["t-dienst", "T afd"]}
+    assert entry.na == {"t-afd": ["t-dienst2", "T afd"]}
+    assert entry.actor.startswith("cli:")
     org.write_text("diensten: [{naam: zonder code}]\n", encoding="utf-8")
     bad = runner.invoke(app, ["organisatie", "load", str(org)], env=env)
     assert bad.exit_code == 1
