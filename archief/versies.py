@@ -30,8 +30,10 @@ RECORD_FIELDS = (
     "filename",
     "status",
     "vergrendeld_door",
+    "categorie",
+    "archiefactiedatum",
 )
-DOSSIER_FIELDS = ("kenmerk", "titel", "afdeling", "wijken", "status")
+DOSSIER_FIELDS = ("kenmerk", "titel", "afdeling", "wijken", "status", "categorie", "afgehandeld_op")
 
 
 def record_state(record: Record) -> dict[str, Any]:

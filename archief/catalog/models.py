@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -64,6 +65,10 @@ class Dossier(Base):
     wijken: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(32), default="open")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The selectielijst category (its code), and the day the matter was
+    # closed: the usual brondatum the archiefactiedatum counts from.
+    categorie: Mapped[str | None] = mapped_column(String(32))
+    afgehandeld_op: Mapped[date | None] = mapped_column(Date)
 
     records: Mapped[list[Record]] = relationship(back_populates="dossier")
     eigenaar: Mapped[Afdeling] = relationship()
@@ -99,6 +104,12 @@ class Record(Base):
     # Set to the besluit whose portefeuillehouder initialled this memo: from
     # then on it changes only through a college decision.
     vergrendeld_door: Mapped[str | None] = mapped_column(String(36))
+    # Retention: the selectielijst category (the dossier's unless set), and
+    # what follows from it; derived, recomputed when an input changes.
+    categorie: Mapped[str | None] = mapped_column(String(32))
+    archiefnominatie: Mapped[str | None] = mapped_column(String(20))
+    brondatum: Mapped[date | None] = mapped_column(Date)
+    archiefactiedatum: Mapped[date | None] = mapped_column(Date, index=True)
 
     dossier: Mapped[Dossier] = relationship(back_populates="records")
 
@@ -226,6 +237,8 @@ class RecordVersie(Base):
     filename: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(32))
     vergrendeld_door: Mapped[str | None] = mapped_column(String(36))
+    categorie: Mapped[str | None] = mapped_column(String(32))
+    archiefactiedatum: Mapped[date | None] = mapped_column(Date)
 
 
 class DossierVersie(Base):
@@ -243,6 +256,8 @@ class DossierVersie(Base):
     afdeling: Mapped[str] = mapped_column(String(64))
     wijken: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(32))
+    categorie: Mapped[str | None] = mapped_column(String(32))
+    afgehandeld_op: Mapped[date | None] = mapped_column(Date)
 
 
 class AuditEntry(Base):
@@ -338,3 +353,27 @@ class Machtiging(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ingetrokken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     ingetrokken_door: Mapped[str | None] = mapped_column(String(255))
+
+
+class Blokkade(Base):
+    """A legal hold (a Woo request, a complaint, litigation) on a dossier or one record.
+
+    While it is active (not lifted) the held records may not be destroyed
+    or changed. Lifting keeps the row: who held what, why and how long
+    stays on record.
+    """
+
+    __tablename__ = "blokkade"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id"), index=True)
+    # None: the whole dossier, records added later included.
+    record_id: Mapped[str | None] = mapped_column(ForeignKey("record.id"), index=True)
+    # woo_verzoek | klacht | rechtszaak | onderzoek | anders
+    grond: Mapped[str] = mapped_column(String(32))
+    reden: Mapped[str] = mapped_column(Text)
+    geplaatst_door: Mapped[str] = mapped_column(String(255))
+    geplaatst_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    opgeheven_door: Mapped[str | None] = mapped_column(String(255))
+    opgeheven_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    opheffing_reden: Mapped[str | None] = mapped_column(Text)

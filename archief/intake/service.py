@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from archief.audit.chain import SYSTEEM, Actor
+from archief.bewaring.blokkade import LegalHolds, held
 from archief.catalog.models import Afdeling, Content, Dossier, IngestItem, Record
 from archief.errors import ArchiefError, NotFound, PortError
 from archief.intake import names
@@ -228,6 +229,10 @@ class Intake:
                 item.status, item.reason_code, item.reason = "failed", problem.code, problem.detail
             session.add(item)
             content_status = content.status
+            # Filed into a held dossier: its bytes are held in the bucket too.
+            hold_bytes = item.status == "stored" and bool(held(session, [item.record_id or ""]))
+        if hold_bytes and isinstance(self.store, LegalHolds):
+            self.store.set_legal_hold(original_key(sha), True)
         log.info("ingest.intake.stored", item_id=item.id, status=item.status)
         # A duplicate of content that was never handed on (a broker outage,
         # or rows from before revision 0002) is handed on now.

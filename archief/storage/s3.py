@@ -247,6 +247,33 @@ class S3ObjectStore:
         for version_id in self.versions(key):
             self._remove_version(key, version_id)
 
+    def set_legal_hold(self, key: str, on: bool) -> int:
+        """Put (or lift) an S3 legal hold on every version of `key`; how many versions.
+
+        A legal hold has no expiry date, so it can never outlive the record's
+        destruction date: archief lifts it when the last hold on the record
+        is lifted, and destruction refuses held records before it gets here.
+        """
+        changed = 0
+        for version_id in self.versions(key):
+            try:
+                if on:
+                    self.client.enable_object_legal_hold(self.bucket, key, version_id)
+                else:
+                    self.client.disable_object_legal_hold(self.bucket, key, version_id)
+            except (MinioException, urllib3.exceptions.HTTPError) as exc:
+                raise PortError("objectstore", f"legal hold on {key} failed: {exc}") from exc
+            changed += 1
+        return changed
+
+    def legal_hold(self, key: str) -> bool:
+        """Whether the current version of `key` is under an S3 legal hold."""
+        validate_key(key)
+        try:
+            return bool(self.client.is_object_legal_hold_enabled(self.bucket, key))
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise PortError("objectstore", f"legal hold of {key} unknown: {exc}") from exc
+
     def list_keys(self, prefix: str = "") -> Iterator[str]:
         try:
             for obj in self.client.list_objects(self.bucket, prefix=prefix, recursive=True):
@@ -264,6 +291,11 @@ class S3ObjectStore:
                 return
             for obj in self.client.list_objects(self.bucket, recursive=True, include_version=True):
                 if obj.object_name is not None:
+                    if not obj.is_delete_marker:
+                        # A held version cannot be removed; in a scratch bucket, lift it.
+                        self.client.disable_object_legal_hold(
+                            self.bucket, obj.object_name, obj.version_id
+                        )
                     self.client.remove_object(
                         self.bucket, obj.object_name, version_id=obj.version_id
                     )
