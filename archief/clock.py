@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+# The municipality's own days: dates people see and type are Dutch dates.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 class SystemClock:

@@ -8,7 +8,7 @@ gets 404, one who can see but not write gets 403.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from fastapi import APIRouter, Request
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from archief.audit.chain import Actor
 from archief.catalog.models import Afdeling, Dossier, DossierVersie
+from archief.clock import AMSTERDAM
 from archief.errors import Forbidden, NotFound
 from archief.toegang.access import Access, visible_dossiers
 from archief.toegang.deps import CurrentAccess
@@ -44,6 +45,8 @@ class DossierVersieOut(BaseModel):
     afdeling: str
     wijken: list[str]
     status: str
+    categorie: str | None
+    afgehandeld_op: date | None
 
 
 def _allowed(session: Session, access: Access, dossier_id: str, act: str) -> bool:
@@ -77,8 +80,12 @@ def change(
         voor = dossier_state(dossier)
         if body.titel is not None:
             dossier.titel = body.titel.strip()
-        if body.status is not None:
+        if body.status is not None and body.status != dossier.status:
             dossier.status = body.status
+            # Closing sets the brondatum most selectielijst categories count
+            # from (afleidingswijze "afgehandeld"); reopening clears it.
+            now = container.clock.now().astimezone(AMSTERDAM)
+            dossier.afgehandeld_op = now.date() if body.status == "afgesloten" else None
         session.flush()
         dossier_changed(
             session, dossier, voor, actor=Actor.of(access.subject), at=container.clock.now()
@@ -103,6 +110,8 @@ def _out(v: DossierVersie) -> DossierVersieOut:
         afdeling=v.afdeling,
         wijken=list(v.wijken or []),
         status=v.status,
+        categorie=v.categorie,
+        afgehandeld_op=v.afgehandeld_op,
     )
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from archief.clock import AMSTERDAM
 from archief.errors import ArchiefError
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

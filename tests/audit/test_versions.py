@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import datetime
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from archief.catalog.models import Record, RecordVersie
+from archief.clock import AMSTERDAM
 from archief.composition import Container
 from archief.storage.common import original_key
 from policies.subject import Subject
@@ -125,8 +127,13 @@ def test_dossier_metadata_is_versioned(
     resp = client.patch(f"/dossiers/{did}", json={"status": "afgesloten"}, headers=alice)
     assert resp.status_code == 200, resp.text
     assert (resp.json()["versie"], resp.json()["status"]) == (2, "afgesloten")
+    # Closing dates the brondatum "afgehandeld" (a Dutch day); reopening clears it.
+    today = datetime.now(AMSTERDAM).date().isoformat()
+    assert resp.json()["afgehandeld_op"] == today
+    reopened = client.patch(f"/dossiers/{did}", json={"status": "open"}, headers=alice).json()
+    assert (reopened["versie"], reopened["afgehandeld_op"]) == (3, None)
     versions = client.get(f"/dossiers/{did}/versies", headers=alice).json()
-    assert [v["status"] for v in versions] == ["open", "afgesloten"]
+    assert [v["status"] for v in versions] == ["open", "afgesloten", "open"]
     assert (
         client.patch(f"/dossiers/{did}", json={"status": "weg"}, headers=alice).status_code == 422
     )

@@ -55,7 +55,7 @@ def _rename(client: TestClient, issuer: LocalIssuer, rid: str) -> int:
     resp = client.patch(
         f"/records/{rid}", json={"titel": uuid.uuid4().hex}, headers=headers(issuer, ALICE)
     )
-    return resp.status_code
+    return int(resp.status_code)
 
 
 def test_a_dossier_hold_blocks_changes_until_lifted(

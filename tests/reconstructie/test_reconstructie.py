@@ -10,8 +10,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from archief.catalog.models import Besluit, BesluitStap
+from archief.clock import AMSTERDAM
 from archief.composition import Container
-from archief.reconstructie.tijd import AMSTERDAM
 from policies.engine import ROLLEN, Policy, PolicyTexts
 from policies.subject import Subject, Target
 from tests.access.conftest import headers
