@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from archief import __version__, health, problems
 from archief.audit import endpoints as audit
 from archief.besluiten import endpoints as besluiten
+from archief.bewaring import categorie_endpoints as categorieen
 from archief.bewaring import endpoints as bewaring
 from archief.composition import Container, build_container
 from archief.dossiers import endpoints as dossiers
@@ -59,4 +60,5 @@ def create_app(
     app.include_router(reconstructie.router)
     app.include_router(audit.router)
     app.include_router(bewaring.router)
+    app.include_router(categorieen.router)
     return app

@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 from archief.audit.chain import operator
 from archief.audit.cli import app as audit_app
 from archief.besluiten.cli import app as besluit_app
+from archief.bewaring.cli import app as selectielijst_app
 from archief.bewaring.cli_blokkade import app as bewaring_app
 from archief.catalog.models import Content
 from archief.cli_toegang import organisatie_app, policy_app
@@ -52,7 +53,8 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(organisatie_app, name="organisatie")
 app.add_typer(audit_app, name="audit", help="The audit trail: verify, anchor, show.")
 app.add_typer(besluit_app, name="besluit", help="Besluiten: the besluitnota workflow.")
-app.add_typer(bewaring_app, name="bewaring", help="Retention: legal holds, selectielijst, fixity.")
+app.add_typer(bewaring_app, name="bewaring", help="Retention: legal holds and fixity.")
+app.add_typer(selectielijst_app, name="selectielijst")
 app.add_typer(
     reconstructie_app, name="reconstrueer", help="A dossier as it was on a date (ombudsman)."
 )

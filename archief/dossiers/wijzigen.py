@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archief.audit.chain import Actor
+from archief.bewaring import categorie, selectielijst
 from archief.catalog.models import Afdeling, Dossier, DossierVersie
 from archief.clock import AMSTERDAM
 from archief.errors import Forbidden, NotFound
@@ -87,9 +88,11 @@ def change(
             now = container.clock.now().astimezone(AMSTERDAM)
             dossier.afgehandeld_op = now.date() if body.status == "afgesloten" else None
         session.flush()
-        dossier_changed(
-            session, dossier, voor, actor=Actor.of(access.subject), at=container.clock.now()
-        )
+        actor, now = Actor.of(access.subject), container.clock.now()
+        dossier_changed(session, dossier, voor, actor=actor, at=now)
+        if dossier.afgehandeld_op != voor["afgehandeld_op"]:
+            # The brondatum moved: every record's archiefactiedatum follows.
+            categorie.derive_dossier(session, dossier, selectielijst.default(), actor=actor, at=now)
         latest = session.scalars(
             select(DossierVersie)
             .where(DossierVersie.dossier_id == dossier_id)

@@ -219,6 +219,10 @@ def record_out(request: Request, access: Access, record_id: str, *, check: bool)
             processing=content.status if content else "unknown",
             page_count=content.page_count if content else None,
             created_at=record.created_at,
+            versie=record.versie,
+            categorie=record.categorie or record.dossier.categorie,
+            archiefnominatie=record.archiefnominatie,
+            archiefactiedatum=record.archiefactiedatum,
         )
 
 

@@ -76,6 +76,12 @@ class RecordOut(BaseModel):
     processing: str
     page_count: int | None
     created_at: datetime
+    versie: int = 1
+    # Retention: the category in force (the record's own, else the dossier's)
+    # and what follows from it; the date is None until it can be derived.
+    categorie: str | None = None
+    archiefnominatie: str | None = None
+    archiefactiedatum: date | None = None
 
 
 class MoveIn(BaseModel):
