@@ -151,4 +151,5 @@ def test_a_hold_freezes_the_category_on_the_api_and_in_a_batch(
             .limit(1)
         ).one()
     assert entry.details is not None
-    assert set(entry.details["geweigerd"]) == {held_kenmerk}
+    geweigerd = entry.details["geweigerd"]
+    assert isinstance(geweigerd, dict) and set(geweigerd) == {held_kenmerk}
