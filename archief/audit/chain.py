@@ -73,9 +73,17 @@ def _utc(at: datetime) -> datetime:
 
 def canonical(entry: AuditEntry) -> bytes:
     """The bytes the hash covers: every field but the hash, in a fixed form."""
-    body = {
+    body = fields(entry)
+    del body["hash"]
+    body["at"] = _utc(entry.at).isoformat(timespec="microseconds")
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def fields(entry: AuditEntry) -> dict[str, Any]:
+    """An entry as plain values (what views and reports show of it)."""
+    return {
         "seq": entry.seq,
-        "at": _utc(entry.at).isoformat(timespec="microseconds"),
+        "at": entry.at,
         "actor": entry.actor,
         "rollen": list(entry.rollen or []),
         "actie": entry.actie,
@@ -86,8 +94,8 @@ def canonical(entry: AuditEntry) -> bytes:
         "na": entry.na,
         "details": entry.details,
         "prev_hash": entry.prev_hash,
+        "hash": entry.hash,
     }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def entry_hash(entry: AuditEntry) -> str:

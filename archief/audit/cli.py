@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
-from archief.audit.chain import anchor, append, operator, verify
+from archief.audit.chain import anchor, append, fields, operator, verify
 from archief.catalog.models import AuditEntry
 from archief.composition import Container, build_container
 from archief.records import repository
@@ -140,17 +140,7 @@ def show(
 
 
 def _plain(e: AuditEntry) -> dict[str, object]:
-    return {
-        "seq": e.seq,
-        "at": e.at.isoformat(),
-        "actor": e.actor,
-        "rollen": list(e.rollen or []),
-        "actie": e.actie,
-        "object_type": e.object_type,
-        "object_id": e.object_id,
-        "dossier_id": e.dossier_id,
-        "voor": e.voor,
-        "na": e.na,
-        "details": e.details,
-        "hash": e.hash,
-    }
+    plain = fields(e)
+    plain["at"] = e.at.isoformat()
+    del plain["prev_hash"]
+    return plain

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archief.audit.chain import Actor, append, verify
+from archief.audit.chain import Actor, append, fields, verify
 from archief.catalog.models import AuditEntry
 from archief.toegang.access import Access, positions, visible_dossiers
 from archief.toegang.deps import CurrentAccess
@@ -84,21 +84,7 @@ def visible(session: Session, access: Access, entries: list[AuditEntry]) -> list
 
 
 def _out(e: AuditEntry) -> EntryOut:
-    return EntryOut(
-        seq=e.seq,
-        at=e.at,
-        actor=e.actor,
-        rollen=list(e.rollen or []),
-        actie=e.actie,
-        object_type=e.object_type,
-        object_id=e.object_id,
-        dossier_id=e.dossier_id,
-        voor=e.voor,
-        na=e.na,
-        details=e.details,
-        hash=e.hash,
-        prev_hash=e.prev_hash,
-    )
+    return EntryOut(**fields(e))
 
 
 @router.get("")

@@ -28,7 +28,7 @@ from typing import Any
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
-from archief.audit.chain import Actor, append, verify
+from archief.audit.chain import Actor, append, fields, verify
 from archief.catalog.models import AuditEntry, Machtiging, RecordVersie
 from archief.errors import NotFound
 from archief.reconstructie import machtiging, repository
@@ -357,19 +357,8 @@ def _documents(
 
 
 def _event(entry: AuditEntry) -> Gebeurtenis:
-    return Gebeurtenis(
-        seq=entry.seq,
-        at=entry.at,
-        actor=entry.actor,
-        rollen=list(entry.rollen or []),
-        actie=entry.actie,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        voor=entry.voor,
-        na=entry.na,
-        details=entry.details,
-        hash=entry.hash,
-    )
+    plain = fields(entry)
+    return Gebeurtenis(**{name: plain[name] for name in Gebeurtenis.__slots__})
 
 
 def reconstrueer(session: Session, dossier_id: str, as_of: datetime) -> Reconstructie:
