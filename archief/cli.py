@@ -31,6 +31,7 @@ from archief.audit.cli import app as audit_app
 from archief.besluiten.cli import app as besluit_app
 from archief.bewaring.cli import app as selectielijst_app
 from archief.bewaring.cli_blokkade import app as bewaring_app
+from archief.bewaring.cli_fixiteit import app as fixiteit_app
 from archief.catalog.models import Content
 from archief.cli_toegang import organisatie_app, policy_app
 from archief.composition import Container, build_container, rebuild_documents
@@ -55,6 +56,7 @@ app.add_typer(audit_app, name="audit", help="The audit trail: verify, anchor, sh
 app.add_typer(besluit_app, name="besluit", help="Besluiten: the besluitnota workflow.")
 app.add_typer(bewaring_app, name="bewaring", help="Retention: legal holds and fixity.")
 app.add_typer(selectielijst_app, name="selectielijst")
+app.add_typer(fixiteit_app, name="fixiteit", help="Fixity: stored originals against their SHA-256.")
 app.add_typer(
     reconstructie_app, name="reconstrueer", help="A dossier as it was on a date (ombudsman)."
 )
@@ -107,8 +109,11 @@ def worker(
         int, typer.Option(help="Worker processes (default: one per core).")
     ] = os.cpu_count() or 1,
     queues: Annotated[str, typer.Option(help="Comma-separated queues to consume.")] = "celery",
+    beat: Annotated[
+        bool, typer.Option(help="Also run the scheduler (fixity); one per deployment.")
+    ] = False,
 ) -> None:
-    """Run a Celery worker for ingest tasks."""
+    """Run a Celery worker for ingest tasks (and, with --beat, the scheduled retention work)."""
     from ingest.worker import create_celery  # noqa: PLC0415
 
     settings = _settings(env_file)
@@ -116,7 +121,13 @@ def worker(
         console.print("[red]error:[/red] no broker configured (ARCHIEF_QUEUE__BROKER_URL)")
         raise typer.Exit(2)
     create_celery(settings).worker_main(
-        ["worker", f"--concurrency={concurrency}", f"--queues={queues}", "--loglevel=INFO"]
+        [
+            "worker",
+            f"--concurrency={concurrency}",
+            f"--queues={queues}",
+            "--loglevel=INFO",
+            *(["--beat"] if beat else []),
+        ]
     )
 
 

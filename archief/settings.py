@@ -161,6 +161,37 @@ class AuthSettings(BaseModel):
         return self
 
 
+class FixiteitSettings(BaseModel):
+    """How the scheduled fixity check runs (ARCHIEF_BEWARING__FIXITEIT__*)."""
+
+    # POSTed a JSON body per deviation; None: the structlog event only.
+    webhook_url: str | None = None
+    # Celery beat crontab: minute hour day-of-month month day-of-week.
+    cron: str = "17 3 * * *"
+    # A scheduled run skips originals checked less than this many days ago.
+    ouder_dan_dagen: int = Field(default=30, ge=0)
+    # At most this many originals per scheduled run; None: all that are due.
+    limiet: int | None = Field(default=None, ge=1)
+
+    @field_validator("cron")
+    @classmethod
+    def _five_fields(cls, value: str) -> str:
+        # Refused at start-up, not on the first beat tick.
+        if len(value.split()) != 5:  # the five crontab fields
+            raise ValueError(f"cron needs minute hour day month weekday, got {value!r}")
+        return value
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        # ..._WEBHOOK_URL= (set but empty) means "no webhook".
+        return value or None
+
+
+class BewaringSettings(BaseModel):
+    fixiteit: FixiteitSettings = Field(default_factory=FixiteitSettings)
+
+
 class Settings(BaseSettings):
     """Everything configurable, read from ARCHIEF_* variables (nested with __)."""
 
@@ -179,6 +210,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    bewaring: BewaringSettings = Field(default_factory=BewaringSettings)
 
 
 def load_settings(env_file: Path | None = None) -> Settings:

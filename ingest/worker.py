@@ -21,6 +21,7 @@ from celery import Celery, Task, chord
 from archief.errors import ArchiefError, PortError
 from archief.ports import TASK_EXTRACT, TASK_FINALIZE
 from archief.settings import Settings
+from ingest.bewaring_tasks import register as register_bewaring
 
 if TYPE_CHECKING:
     from archief.composition import Container
@@ -128,4 +129,6 @@ def create_celery(settings: Settings) -> ArchiefCelery:
 
         guarded(self, sha256, lambda: process.finalize(app.container(), sha256))
 
+    # Retention work on a schedule (fires where a beat process runs).
+    register_bewaring(app)
     return app

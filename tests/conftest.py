@@ -146,3 +146,29 @@ def eager(eager_settings: Settings, container: Container) -> Iterator[Container]
     c = build_container(eager_settings)
     yield c
     c.close()
+
+
+@pytest.fixture
+def own(settings: Settings) -> Iterator[tuple[Container, Settings]]:
+    """A catalog and bucket of this test's own, migrated, on the real stack.
+
+    For tests that tamper with what they stored (the audit chain, bytes in
+    MinIO) and so must never share it with other tests.
+    """
+    name = uuid.uuid4().hex[:8]
+    with scratch_database(settings.database.url, f"test_own_{name}") as url:
+        mine = settings.model_copy(
+            update={
+                "database": settings.database.model_copy(update={"url": url}),
+                "objectstore": settings.objectstore.model_copy(
+                    update={"bucket": f"{settings.objectstore.bucket}-o{name}"}
+                ),
+            }
+        )
+        container = build_container(mine)
+        container.migrate()
+        assert isinstance(container.store, S3ObjectStore)
+        container.store.ensure_bucket()
+        yield container, mine
+        container.store.remove_scratch_bucket()
+        container.close()

@@ -40,7 +40,11 @@ class _Body(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self._response.read(len(buffer))
+        try:
+            data = self._response.read(len(buffer))
+        except urllib3.exceptions.HTTPError as exc:
+            # MinIO cuts the stream at a block that fails its bitrot check.
+            raise PortError("objectstore", f"read broke off: {exc}") from exc
         buffer[: len(data)] = data
         return len(data)
 
@@ -69,7 +73,14 @@ class S3ObjectStore:
     def from_settings(cls, settings: ObjectStoreSettings) -> S3ObjectStore:
         http = urllib3.PoolManager(
             timeout=urllib3.Timeout(connect=5, read=60),
-            retries=urllib3.Retry(total=3, backoff_factor=0.3, status_forcelist=(502, 503, 504)),
+            # MinIO answers a read of a rotten object with 503 and Retry-After:
+            # 60; honouring it would stall every such read for three minutes.
+            retries=urllib3.Retry(
+                total=3,
+                backoff_factor=0.3,
+                status_forcelist=(502, 503, 504),
+                respect_retry_after_header=False,
+            ),
             maxsize=16,
         )
         client = Minio(

@@ -10,8 +10,6 @@ replica`); `verify` must still catch it.
 from __future__ import annotations
 
 import threading
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -22,35 +20,12 @@ from typer.testing import CliRunner
 
 from archief.audit.chain import ANCHOR_PREFIX, Actor, anchor, append, verify
 from archief.cli import app
-from archief.composition import Container, build_container
+from archief.composition import Container
 from archief.settings import Settings
-from archief.storage.s3 import S3ObjectStore
-from tests.conftest import scratch_database, settings_env
+from tests.conftest import settings_env
 
 ALICE = Actor("oidc:alice", ("medewerker",))
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def own(settings: Settings) -> Iterator[tuple[Container, Settings]]:
-    """A catalog and bucket of this test's own, migrated, with the chain empty."""
-    name = uuid.uuid4().hex[:8]
-    with scratch_database(settings.database.url, f"test_audit_{name}") as url:
-        mine = settings.model_copy(
-            update={
-                "database": settings.database.model_copy(update={"url": url}),
-                "objectstore": settings.objectstore.model_copy(
-                    update={"bucket": f"{settings.objectstore.bucket}-a{name}"}
-                ),
-            }
-        )
-        container = build_container(mine)
-        container.migrate()
-        assert isinstance(container.store, S3ObjectStore)
-        container.store.ensure_bucket()
-        yield container, mine
-        container.store.remove_scratch_bucket()
-        container.close()
 
 
 def _fill(container: Container, n: int) -> list[int]:
