@@ -23,7 +23,7 @@ from sqlalchemy import select
 from archief.audit.chain import Actor, append
 from archief.catalog.models import Content, Page, Record
 from archief.errors import ArchiefError, NotFound, PortError
-from archief.ports import SearchIndex, SearchQuery
+from archief.ports import ObjectStore, SearchIndex, SearchQuery
 from archief.records import service
 from archief.records.schemas import (
     MoveIn,
@@ -255,10 +255,26 @@ def get_pages(request: Request, access: CurrentAccess, record_id: str) -> list[P
     return out
 
 
-def _stream(request: Request, key: str) -> Iterator[bytes]:
-    with request.app.state.container.store.open(key) as f:
+def _stream(store: ObjectStore, key: str) -> Iterator[bytes]:
+    with store.open(key) as f:
         while chunk := f.read(CHUNK):
             yield chunk
+
+
+def original_response(
+    store: ObjectStore, key: str, *, media_type: str, filename: str, sha256: str
+) -> StreamingResponse:
+    """An original as an attachment, streamed; its hash is the ETag (it never changes)."""
+    info = store.stat(key)
+    return StreamingResponse(
+        _stream(store, key),
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Length": str(info.size),
+            "ETag": f'"{sha256}"',
+        },
+    )
 
 
 @router.get("/records/{record_id}/download", response_model=None)
@@ -276,15 +292,8 @@ def download(
     if presigned and hasattr(store, "presigned_url"):
         url = store.presigned_url(record.object_key, seconds=PRESIGN_SECONDS, filename=name)
         return RedirectResponse(url, status_code=307)
-    info = store.stat(record.object_key)
-    return StreamingResponse(
-        _stream(request, record.object_key),
-        media_type=record.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Content-Length": str(info.size),
-            "ETag": f'"{record.sha256}"',
-        },
+    return original_response(
+        store, record.object_key, media_type=record.media_type, filename=name, sha256=record.sha256
     )
 
 
@@ -295,7 +304,8 @@ def thumbnail(request: Request, access: CurrentAccess, record_id: str) -> Stream
     key = derived_key(record.sha256, "thumbnail.png")
     request.app.state.container.store.stat(key)  # 404 before the stream starts
     _audit(request, access, record, "record.gedownload", {"afgeleide": "thumbnail"})
-    return StreamingResponse(_stream(request, key), media_type="image/png")
+    store = request.app.state.container.store
+    return StreamingResponse(_stream(store, key), media_type="image/png")
 
 
 def _moved(request: Request, access: Access, record: Record) -> RecordOut:

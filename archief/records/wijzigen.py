@@ -11,8 +11,7 @@ portefeuillehouder initialled changes only through a college decision
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -27,9 +26,8 @@ from archief.catalog.models import Record, RecordVersie
 from archief.errors import NotFound
 from archief.intake.multipart import receive_multipart
 from archief.intake.service import SpoolWriter, TooLarge
-from archief.records.endpoints import record_out
+from archief.records.endpoints import original_response, record_out
 from archief.records.schemas import NieuweVersieOut, RecordOut, RecordPatch, VersieOut
-from archief.storage.common import CHUNK
 from archief.toegang.access import Access, target_of
 from archief.toegang.deps import CurrentAccess
 from archief.versies import record_changed, record_state
@@ -163,12 +161,6 @@ def versions(request: Request, access: CurrentAccess, record_id: str) -> list[Ve
         return [_versie_out(v) for v in rows]
 
 
-def _stream(store: Any, key: str) -> Iterator[bytes]:
-    with store.open(key) as f:
-        while chunk := f.read(CHUNK):
-            yield chunk
-
-
 @router.get("/records/{record_id}/versies/{versie}/download")
 def download_version(
     request: Request,
@@ -201,13 +193,4 @@ def download_version(
             at=container.clock.now(),
             details={"versie": versie},
         )
-    info = container.store.stat(key)
-    return StreamingResponse(
-        _stream(container.store, key),
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Content-Length": str(info.size),
-            "ETag": f'"{sha}"',
-        },
-    )
+    return original_response(container.store, key, media_type=media_type, filename=name, sha256=sha)
