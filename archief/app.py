@@ -14,10 +14,13 @@ from archief.audit import endpoints as audit
 from archief.besluiten import endpoints as besluiten
 from archief.bewaring import categorie_endpoints as categorieen
 from archief.bewaring import endpoints as bewaring
+from archief.bewaring.overbrenging import endpoints as overbrenging
+from archief.bewaring.vernietiging import endpoints as vernietiging
 from archief.composition import Container, build_container
 from archief.dossiers import endpoints as dossiers
 from archief.dossiers import wijzigen as dossier_wijzigen
 from archief.intake import endpoints as intake
+from archief.publiek import pages as publiek
 from archief.reconstructie import endpoints as reconstructie
 from archief.records import endpoints as records
 from archief.records import wijzigen
@@ -61,4 +64,7 @@ def create_app(
     app.include_router(audit.router)
     app.include_router(bewaring.router)
     app.include_router(categorieen.router)
+    app.include_router(vernietiging.router)
+    app.include_router(overbrenging.router)
+    app.include_router(publiek.router)
     return app

@@ -32,6 +32,9 @@ from archief.besluiten.cli import app as besluit_app
 from archief.bewaring.cli import app as selectielijst_app
 from archief.bewaring.cli_blokkade import app as bewaring_app
 from archief.bewaring.cli_fixiteit import app as fixiteit_app
+from archief.bewaring.overbrenging.cli import app as overbrenging_app
+from archief.bewaring.sociaal.cli import app as sociaal_app
+from archief.bewaring.vernietiging.cli import app as vernietiging_app
 from archief.catalog.models import Content
 from archief.cli_toegang import organisatie_app, policy_app
 from archief.composition import Container, build_container, rebuild_documents
@@ -57,6 +60,13 @@ app.add_typer(besluit_app, name="besluit", help="Besluiten: the besluitnota work
 app.add_typer(bewaring_app, name="bewaring", help="Retention: legal holds and fixity.")
 app.add_typer(selectielijst_app, name="selectielijst")
 app.add_typer(fixiteit_app, name="fixiteit", help="Fixity: stored originals against their SHA-256.")
+app.add_typer(
+    vernietiging_app, name="vernietiging", help="Destruction lists: propose, review, execute."
+)
+app.add_typer(
+    overbrenging_app, name="overbrenging", help="Transfer permanent records: MDTO + BagIt."
+)
+app.add_typer(sociaal_app, name="sociaal", help="Social media: capture posts as records.")
 app.add_typer(
     reconstructie_app, name="reconstrueer", help="A dossier as it was on a date (ombudsman)."
 )

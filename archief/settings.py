@@ -188,8 +188,46 @@ class FixiteitSettings(BaseModel):
         return value or None
 
 
+class VernietigingSettings(BaseModel):
+    """How destruction lists are reviewed and run (ARCHIEF_BEWARING__VERNIETIGING__*)."""
+
+    # Each of these roles must approve a list, each by someone other than the
+    # proposer (Open Archiefbeheer's reviewer + archivist, made configurable).
+    beoordelaars: list[str] = Field(default_factory=lambda: ["leidinggevende", "archivaris"])
+    # Days between the last approval and the first moment of execution, so
+    # whoever objects can still place a legal hold.
+    wachttijd_dagen: int = Field(default=14, ge=0)
+    # Where verklaringen van vernietiging are filed: a dossier of the DIV
+    # afdeling. Archive policy such as destruction lists counts as policy
+    # with external effect (VNG Handreiking Selectielijst 2020, par. 5.1),
+    # hence 2.1.1, kept permanently.
+    dossier_kenmerk: str = "ARCHIEF-VERNIETIGINGEN"
+    afdeling: str = "div"
+    categorie: str = "2.1.1"
+    # Celery beat crontab for executing approved lists whose wait is over.
+    cron: str = "41 2 * * *"
+
+    @field_validator("cron")
+    @classmethod
+    def _five_fields(cls, value: str) -> str:
+        if len(value.split()) != 5:  # the five crontab fields
+            raise ValueError(f"cron needs minute hour day month weekday, got {value!r}")
+        return value
+
+
+class OverbrengingSettings(BaseModel):
+    """Transfer packages (ARCHIEF_BEWARING__OVERBRENGING__*)."""
+
+    # Where packages (BagIt directories) are written.
+    map: Path = Path("var/overbrenging")
+    # The receiving archive repository, named in the package.
+    ontvanger: str = "Regionaal Historisch Centrum"
+
+
 class BewaringSettings(BaseModel):
     fixiteit: FixiteitSettings = Field(default_factory=FixiteitSettings)
+    vernietiging: VernietigingSettings = Field(default_factory=VernietigingSettings)
+    overbrenging: OverbrengingSettings = Field(default_factory=OverbrengingSettings)
 
 
 class Settings(BaseSettings):

@@ -36,6 +36,12 @@ SYSTEM_ACTIONS = (
     "reconstrueren",
     "machtiging_verlenen",
     "bewaren_beheren",
+    # Destruction (Archiefbesluit art. 8): proposing and executing a list is
+    # the archivist's; reviewing is for the roles bewaring.vernietiging names.
+    "vernietiging_voorstellen",
+    "vernietiging_beoordelen",
+    # Transfer to the archive repository (overbrenging).
+    "overbrengen",
     # The besluitnota workflow: each paraaf and decision step is a role's.
     "paraaf_ad",
     "paraaf_portefeuillehouder",

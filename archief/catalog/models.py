@@ -110,6 +110,9 @@ class Record(Base):
     archiefnominatie: Mapped[str | None] = mapped_column(String(20))
     brondatum: Mapped[date | None] = mapped_column(Date)
     archiefactiedatum: Mapped[date | None] = mapped_column(Date, index=True)
+    # The destruction list that destroyed this record; the row then is the
+    # minimal stub the Archiefwet lets stay (see bewaring.vernietiging).
+    vernietigingslijst_id: Mapped[str | None] = mapped_column(String(36))
 
     dossier: Mapped[Dossier] = relationship(back_populates="records")
 
@@ -230,7 +233,7 @@ class RecordVersie(Base):
     titel: Mapped[str] = mapped_column(Text)
     laag: Mapped[str] = mapped_column(String(32))
     soort: Mapped[str | None] = mapped_column(String(64))
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     object_key: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(128))
     size: Mapped[int] = mapped_column(BigInteger)
@@ -377,3 +380,126 @@ class Blokkade(Base):
     opgeheven_door: Mapped[str | None] = mapped_column(String(255))
     opgeheven_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     opheffing_reden: Mapped[str | None] = mapped_column(Text)
+
+
+class Vernietigingslijst(Base):
+    """A destruction list: proposed, reviewed, cooled off, executed (Archiefbesluit art. 8).
+
+    concept → ter_beoordeling → goedgekeurd → uitgevoerd, or afgewezen by a
+    reviewer. Nothing is destroyed before `uitvoerbaar_vanaf`: the cooling-off
+    period lets anyone who objects place a hold first.
+    """
+
+    __tablename__ = "vernietigingslijst"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kenmerk: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(32))
+    toelichting: Mapped[str] = mapped_column(Text, default="")
+    # Records whose archiefactiedatum is on or before this day were proposed.
+    peildatum: Mapped[date] = mapped_column(Date)
+    aangemaakt_door: Mapped[str] = mapped_column(String(255))
+    aangemaakt_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    goedgekeurd_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    uitvoerbaar_vanaf: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    uitgevoerd_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    uitgevoerd_door: Mapped[str | None] = mapped_column(String(255))
+    # The verklaring van vernietiging, itself kept as a record.
+    verklaring_record_id: Mapped[str | None] = mapped_column(String(36))
+    # What execution did: counts of objects, index documents, rows.
+    uitvoering: Mapped[dict[str, object] | None] = mapped_column(JSON)
+
+
+class VernietigingItem(Base):
+    """One record on a destruction list, with what it was proposed on (a snapshot)."""
+
+    __tablename__ = "vernietiging_item"
+
+    lijst_id: Mapped[str] = mapped_column(ForeignKey("vernietigingslijst.id"), primary_key=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("record.id"), primary_key=True, index=True)
+    dossier_id: Mapped[str] = mapped_column(String(36))
+    dossier_kenmerk: Mapped[str] = mapped_column(String(64))
+    categorie: Mapped[str] = mapped_column(String(32))
+    brondatum: Mapped[date | None] = mapped_column(Date)
+    archiefactiedatum: Mapped[date] = mapped_column(Date)
+    record_aangemaakt: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    media_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int] = mapped_column(BigInteger)
+    # opgenomen | uitgezonderd (by a reviewer) | vernietigd | overgeslagen (at execution)
+    status: Mapped[str] = mapped_column(String(32), default="opgenomen")
+    reden: Mapped[str | None] = mapped_column(Text)
+
+
+class VernietigingBeoordeling(Base):
+    """One reviewer's verdict on a destruction list, in the role they reviewed it in."""
+
+    __tablename__ = "vernietiging_beoordeling"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    lijst_id: Mapped[str] = mapped_column(ForeignKey("vernietigingslijst.id"), index=True)
+    rol: Mapped[str] = mapped_column(String(32))
+    door: Mapped[str] = mapped_column(String(255))
+    naam: Mapped[str] = mapped_column(Text, default="")
+    # goedgekeurd | afgewezen
+    oordeel: Mapped[str] = mapped_column(String(16))
+    toelichting: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Overbrenging(Base):
+    """A transfer of permanent records to the archive repository (overbrenging).
+
+    aangemaakt (package built) → bevestigd (the repository confirmed receipt;
+    the records are then overgebracht), or geannuleerd.
+    """
+
+    __tablename__ = "overbrenging"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kenmerk: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(32))
+    # Records whose transfer date is on or before this day were included.
+    peildatum: Mapped[date] = mapped_column(Date)
+    ontvanger: Mapped[str] = mapped_column(Text, default="")
+    # Where the package (BagIt) was written, and the SHA-256 of its tag manifest.
+    pakket: Mapped[str | None] = mapped_column(Text)
+    pakket_sha256: Mapped[str | None] = mapped_column(String(64))
+    aangemaakt_door: Mapped[str] = mapped_column(String(255))
+    aangemaakt_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    bevestigd_door: Mapped[str | None] = mapped_column(String(255))
+    bevestigd_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    bevestiging: Mapped[str | None] = mapped_column(Text)
+
+
+class OverbrengingItem(Base):
+    """One record in a transfer package, with the path and hash it has in the bag."""
+
+    __tablename__ = "overbrenging_item"
+
+    overbrenging_id: Mapped[str] = mapped_column(ForeignKey("overbrenging.id"), primary_key=True)
+    record_id: Mapped[str] = mapped_column(ForeignKey("record.id"), primary_key=True, index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    pad: Mapped[str] = mapped_column(Text)
+
+
+class SociaalBericht(Base):
+    """A captured social media post: which record holds it, found again by platform id.
+
+    Deduplication is on (platform, platform_id): the same post seen in an
+    export and again by the connector is one record.
+    """
+
+    __tablename__ = "sociaal_bericht"
+    __table_args__ = (UniqueConstraint("platform", "platform_id", name="uq_sociaal_platform_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    platform: Mapped[str] = mapped_column(String(32))
+    platform_id: Mapped[str] = mapped_column(String(255))
+    record_id: Mapped[str] = mapped_column(ForeignKey("record.id"), index=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("dossier.id"), index=True)
+    account: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str | None] = mapped_column(Text)
+    # The post this one answers, by platform id: the thread survives capture.
+    antwoord_op: Mapped[str | None] = mapped_column(String(255))
+    gepubliceerd_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    vastgelegd_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""HTTP endpoints for overbrenging."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["bewaring"])
