@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from archief.audit.chain import Actor, append
 from archief.bewaring import blokkade
 from archief.bewaring.selectielijst import Brondata, Selectielijst
+from archief.bewaring.status import ACTIEF, check_actief
 from archief.catalog.models import Dossier, Record
 from archief.versies import dossier_changed, dossier_state, record_changed, record_state
 
@@ -68,7 +69,9 @@ def derive_dossier(
     session: Session, dossier: Dossier, lijst: Selectielijst, *, actor: Actor, at: datetime
 ) -> int:
     """Derive every record of the dossier again; how many records moved."""
-    records = session.scalars(select(Record).where(Record.dossier_id == dossier.id))
+    records = session.scalars(
+        select(Record).where(Record.dossier_id == dossier.id, Record.status == ACTIEF)
+    )
     return sum(derive(session, r, lijst, actor=actor, at=at) for r in records)
 
 
@@ -97,7 +100,12 @@ def set_dossier(
         return 0
     following = list(
         session.scalars(
-            select(Record).where(Record.dossier_id == dossier.id, Record.categorie.is_(None))
+            select(Record).where(
+                Record.dossier_id == dossier.id,
+                Record.categorie.is_(None),
+                # Destroyed and transferred records keep what they had.
+                Record.status == ACTIEF,
+            )
         )
     )
     _refuse_held(session, following, f"categorising dossier {dossier.kenmerk}")
@@ -122,6 +130,7 @@ def set_record(
         lijst.get(code)
     if code == record.categorie:
         return False
+    check_actief(record)
     _refuse_held(session, [record], f"categorising record {record.id}")
     voor = record_state(record)
     record.categorie = code

@@ -69,6 +69,21 @@ class Dossier(Base):
     # closed: the usual brondatum the archiefactiedatum counts from.
     categorie: Mapped[str | None] = mapped_column(String(32))
     afgehandeld_op: Mapped[date | None] = mapped_column(Date)
+    # The communicatiedossier online: what the public page shows besides the
+    # published records. Plain language, written for residents.
+    samenvatting: Mapped[str | None] = mapped_column(Text)
+    # Milestones, each with datum, omschrijving and status (gepland, gereed).
+    planning: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    # Questions residents ask, each with vraag and antwoord.
+    faq: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    # The rappelsysteem: who answers for the public dossier, how often it
+    # must be looked at, and when it last was.
+    verantwoordelijke: Mapped[str | None] = mapped_column(String(255))
+    verantwoordelijke_email: Mapped[str | None] = mapped_column(String(320))
+    herzien_interval_dagen: Mapped[int | None] = mapped_column(Integer)
+    herzien_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rappel_verstuurd_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    publiek_sinds: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     records: Mapped[list[Record]] = relationship(back_populates="dossier")
     eigenaar: Mapped[Afdeling] = relationship()
@@ -113,6 +128,10 @@ class Record(Base):
     # The destruction list that destroyed this record; the row then is the
     # minimal stub the Archiefwet lets stay (see bewaring.vernietiging).
     vernietigingslijst_id: Mapped[str | None] = mapped_column(String(36))
+    # Woo: the information category (a TOOI/DiWoo code) and when the record
+    # was last made public, for feeds and the sitemap.
+    informatiecategorie: Mapped[str | None] = mapped_column(String(128))
+    gepubliceerd_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     dossier: Mapped[Dossier] = relationship(back_populates="records")
 

@@ -16,6 +16,7 @@ import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
 from archief.audit.chain import Actor
+from archief.bewaring.status import check_actief
 from archief.catalog.models import Record
 from archief.errors import ArchiefError, Forbidden, NotFound
 from archief.ports import Clock, SearchIndex
@@ -55,6 +56,7 @@ class Ports:
 def _apply(
     session: Session, ports: Ports, access: Access, record: Record, laag: str, *, actie: str
 ) -> None:
+    check_actief(record)
     old, voor = record.laag, record_state(record)
     record.laag = laag
     session.flush()
@@ -96,6 +98,8 @@ def publish(ports: Ports, access: Access, record_id: str) -> Record:
             return record
         access.require(target_of(session, record), "publish", f"record {record_id}")
         record.vorige_laag = record.laag
+        # Feeds and the sitemap order by this; withdrawal clears it.
+        record.gepubliceerd_op = ports.clock.now()
         _apply(session, ports, access, record, OPENBAAR, actie="record.gepubliceerd")
         return record
 
@@ -111,5 +115,6 @@ def withdraw(ports: Ports, access: Access, record_id: str) -> Record:
         if access.policy.laag(back) is None:
             back = access.policy.laag_codes[0]  # the most closed layer: never more open
         record.vorige_laag = None
+        record.gepubliceerd_op = None
         _apply(session, ports, access, record, back, actie="record.ingetrokken")
         return record

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from archief.audit.chain import Actor, append
 from archief.besluiten.slot import check_change
 from archief.bewaring.blokkade import check_not_held
+from archief.bewaring.status import check_actief
 from archief.catalog.models import Record, RecordVersie
 from archief.errors import NotFound
 from archief.intake.multipart import receive_multipart
@@ -51,6 +52,7 @@ def change(request: Request, access: CurrentAccess, record_id: str, body: Record
     with container.sessions.begin() as session:
         record = _writable(session, access, record_id, lock=True)
         check_change(session, record, body.besluitstap)
+        check_actief(record)
         check_not_held(session, record, "a metadata change")
         voor = record_state(record)
         if body.titel is not None:
@@ -99,6 +101,7 @@ async def new_version(request: Request, access: CurrentAccess, record_id: str) -
         def check(session: Session, record: Record) -> None:
             access.require(target_of(session, record), "write", f"record {record_id}")
             check_change(session, record, besluitstap)
+            check_actief(record)
             check_not_held(session, record, "new content")
 
         _, changed = await run_in_threadpool(
