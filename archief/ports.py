@@ -38,6 +38,10 @@ class ObjectStore(Protocol):
     - `open` and `stat` MUST raise `NotFound` for a missing key.
     - `delete` MUST remove every stored version of the key, so destruction
       leaves no remnant; deleting a missing key is not an error.
+    - `purge` MUST remove every stored version of every key under a prefix,
+      including keys whose current version is already deleted (a delete
+      marker hides older versions from `list_keys`, not from the disk);
+      it returns how many versions it removed.
     - Keys are relative, '/'-separated, without '..' or empty segments; a bad
       key MUST raise `ValueError`.
     """
@@ -57,6 +61,8 @@ class ObjectStore(Protocol):
     def stat(self, key: str) -> ObjectInfo: ...
 
     def delete(self, key: str) -> None: ...
+
+    def purge(self, prefix: str) -> int: ...
 
     def list_keys(self, prefix: str = "") -> Iterator[str]: ...
 
@@ -158,6 +164,10 @@ class SearchIndex(Protocol):
     - `suggest` completes a title prefix under the same permission filter.
     - `set_layer` MUST change a record's layer so the next search sees it.
     - `set_metadata` MUST change a record's title and kind likewise.
+    - `expunge_deleted` MUST make deletions physical: a deleted document
+      lingers in its segment (and is still on disk) until a merge drops it.
+      It returns how many deleted documents the live index still holds
+      afterwards (0 when the expunge worked).
     """
 
     def ensure_index(self) -> str: ...
@@ -175,6 +185,8 @@ class SearchIndex(Protocol):
     def suggest(
         self, prefix: str, *, permission: Mapping[str, Any], size: int = 8
     ) -> list[str]: ...
+
+    def expunge_deleted(self, *, wait_seconds: float = 120.0) -> int: ...
 
     def set_layer(self, record_id: str, layer: str) -> None: ...
 

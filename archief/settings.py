@@ -202,6 +202,8 @@ class VernietigingSettings(BaseModel):
     # with external effect (VNG Handreiking Selectielijst 2020, par. 5.1),
     # hence 2.1.1, kept permanently.
     dossier_kenmerk: str = "ARCHIEF-VERNIETIGINGEN"
+    # Named in the verklaring as the body responsible for the records.
+    zorgdrager: str = "Gemeente Groningen"
     afdeling: str = "div"
     categorie: str = "2.1.1"
     # Celery beat crontab for executing approved lists whose wait is over.
@@ -222,12 +224,80 @@ class OverbrengingSettings(BaseModel):
     map: Path = Path("var/overbrenging")
     # The receiving archive repository, named in the package.
     ontvanger: str = "Regionaal Historisch Centrum"
+    # The archiefvormer named in every MDTO informatieobject and as the bag's
+    # Source-Organization, with its identifier in a public register
+    # (TOOI: https://identifier.overheid.nl/tooi/id/gemeente/gm<CBS code>).
+    archiefvormer: str = Field(default="Gemeente Groningen", min_length=1)
+    archiefvormer_id: str | None = "https://identifier.overheid.nl/tooi/id/gemeente/gm0014"
+    archiefvormer_bron: str = "TOOI"
+
+
+class SociaalAccount(BaseModel):
+    """One account the scheduled connector follows, and where its posts are filed."""
+
+    # The account's public ActivityPub outbox, e.g. https://host/users/naam/outbox.
+    outbox: str
+    # Kenmerk of an existing dossier.
+    dossier: str
+    laag: str = "openbaar"
+    categorie: str | None = "20.1"
+    # Keep each poll's HTTP responses and posts as a WARC record too.
+    warc: bool = True
+
+    @field_validator("outbox")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if urlsplit(value).scheme not in ("http", "https"):
+            raise ValueError(f"outbox must be an http(s) URL, got {value!r}")
+        return value
+
+
+class SociaalSettings(BaseModel):
+    """Social media capture (ARCHIEF_BEWARING__SOCIAAL__*; docs/sociale-media.md)."""
+
+    # Followed on a schedule, e.g. ..._ACCOUNTS='[{"outbox": "...", "dossier": "..."}]'.
+    accounts: list[SociaalAccount] = Field(default_factory=list)
+    # Celery beat crontab: minute hour day-of-month month day-of-week.
+    cron: str = "*/30 * * * *"
+    # Defaults for `archief sociaal importeer|volg`: the posts were public.
+    laag: str = "openbaar"
+    categorie: str | None = "20.1"
+    max_paginas: int = Field(default=20, ge=1)
+    timeout_seconden: float = Field(default=10.0, gt=0)
+
+    @field_validator("cron")
+    @classmethod
+    def _five_fields(cls, value: str) -> str:
+        if len(value.split()) != 5:  # the five crontab fields
+            raise ValueError(f"cron needs minute hour day month weekday, got {value!r}")
+        return value
 
 
 class BewaringSettings(BaseModel):
     fixiteit: FixiteitSettings = Field(default_factory=FixiteitSettings)
     vernietiging: VernietigingSettings = Field(default_factory=VernietigingSettings)
     overbrenging: OverbrengingSettings = Field(default_factory=OverbrengingSettings)
+    sociaal: SociaalSettings = Field(default_factory=SociaalSettings)
+
+
+class PubliekSettings(BaseModel):
+    """The public face (ARCHIEF_PUBLIEK__*): who publishes, and what the wijken are called."""
+
+    # The publisher named on pages and feeds and in Woo metadata, with its
+    # TOOI identifier (https://identifier.overheid.nl/tooi/id/gemeente/gm<CBS code>);
+    # None: not known, and the Woo metadata names the publisher without it.
+    organisatie: str = Field(default="Gemeente Groningen", min_length=1)
+    organisatie_tooi: str | None = "https://identifier.overheid.nl/tooi/id/gemeente/gm0014"
+    # Display names of wijk slugs (oosterpark: Oosterpark); unnamed slugs are shown as typed.
+    wijknamen: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("organisatie_tooi")
+    @classmethod
+    def _tooi(cls, value: str | None) -> str | None:
+        # Refused at start-up: a typo would put a wrong publisher in every record's metadata.
+        if value and not value.startswith("https://identifier.overheid.nl/tooi/id/"):
+            raise ValueError("a TOOI organisation is https://identifier.overheid.nl/tooi/id/…")
+        return value or None
 
 
 class Settings(BaseSettings):
@@ -249,6 +319,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     bewaring: BewaringSettings = Field(default_factory=BewaringSettings)
+    publiek: PubliekSettings = Field(default_factory=PubliekSettings)
 
 
 def load_settings(env_file: Path | None = None) -> Settings:

@@ -32,8 +32,24 @@ RECORD_FIELDS = (
     "vergrendeld_door",
     "categorie",
     "archiefactiedatum",
+    "informatiecategorie",
 )
-DOSSIER_FIELDS = ("kenmerk", "titel", "afdeling", "wijken", "status", "categorie", "afgehandeld_op")
+DOSSIER_FIELDS = (
+    "kenmerk",
+    "titel",
+    "afdeling",
+    "wijken",
+    "status",
+    "categorie",
+    "afgehandeld_op",
+    # The communicatiedossier online (archief.publiek): what the public is told.
+    "samenvatting",
+    "planning",
+    "faq",
+    "verantwoordelijke",
+    "verantwoordelijke_email",
+    "herzien_interval_dagen",
+)
 
 
 def record_state(record: Record) -> dict[str, Any]:
@@ -110,6 +126,36 @@ def record_changed(
         voor=old,
         na=new,
         details={"versie": record.versie, **(details or {})},
+    )
+
+
+def record_destroyed(
+    session: Session,
+    record: Record,
+    *,
+    actor: Actor,
+    at: datetime,
+    details: Mapping[str, Any],
+) -> None:
+    """The last version of a destroyed record (a stub), and its audit entry.
+
+    Unlike `record_changed`, the entry names no title or file name, old or
+    new: an entry written at destruction must not carry what is destroyed.
+    """
+    record.versie += 1
+    session.flush()
+    _record_version(session, record, actor, "vernietigd", at)
+    append(
+        session,
+        actor=actor,
+        actie="record.vernietigd",
+        object_type="record",
+        object_id=record.id,
+        dossier_id=record.dossier_id,
+        at=at,
+        voor={"status": "actief"},
+        na={"status": record.status},
+        details={"versie": record.versie, **details},
     )
 
 

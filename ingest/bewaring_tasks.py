@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Scheduled retention work on the Celery app: the daily fixity check.
+"""Scheduled retention work on the Celery app: the fixity check and due destruction.
 
 `register` adds the task to an app and a beat entry to its schedule; the
 schedule only fires where a beat process runs (`celery beat`, or a worker
@@ -15,13 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from celery.schedules import crontab
 
+from archief.audit.chain import SYSTEEM
 from archief.bewaring.fixiteit import check
+from archief.bewaring.vernietiging import due, uitvoering, verklaring
 from archief.settings import Settings
 
 if TYPE_CHECKING:
     from ingest.worker import ArchiefCelery
 
 TASK_FIXITEIT = "archief.bewaring.fixiteit"
+TASK_VERNIETIGING = "archief.bewaring.vernietiging"
 # A run that could not start within a day is superseded by the next one.
 EXPIRES_SECONDS = 23 * 3600
 
@@ -44,23 +47,48 @@ def register(app: ArchiefCelery) -> None:
         )
         return {**report.counts(), "afwijkingen": len(report.afwijkingen)}
 
+    # Approved lists whose cooling-off period is over are executed by the
+    # archive itself, in the night, as Open Archiefbeheer plans them.
+    @app.task(name=TASK_VERNIETIGING, shared=False, acks_late=False)
+    def vernietiging() -> dict[str, int]:
+        container = app.container()
+        done: dict[str, int] = {}
+        for lijst_id in due(container):
+            row, telling = uitvoering.voer_uit(
+                container,
+                lijst_id,
+                actor=SYSTEEM,
+                verklaar=lambda lst, t: verklaring.archiveer(container, SYSTEEM, lst, t),
+            )
+            done[row.kenmerk] = telling.vernietigd
+        return done
+
     app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **beat_schedule(app.settings)}
 
 
+def _crontab(cron: str) -> crontab:
+    # The settings refuse anything but five fields.
+    minute, hour, day_of_month, month_of_year, day_of_week = cron.split()
+    return crontab(
+        minute=minute,
+        hour=hour,
+        day_of_month=day_of_month,
+        month_of_year=month_of_year,
+        day_of_week=day_of_week,
+    )
+
+
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
-    """The beat entry for the fixity check, from `bewaring.fixiteit.cron`."""
-    # FixiteitSettings refuses anything but five fields.
-    minute, hour, day_of_month, month_of_year, day_of_week = settings.bewaring.fixiteit.cron.split()
+    """The beat entries: fixity (`bewaring.fixiteit.cron`), destruction (`.vernietiging.cron`)."""
     return {
         "bewaring-fixiteit": {
             "task": TASK_FIXITEIT,
-            "schedule": crontab(
-                minute=minute,
-                hour=hour,
-                day_of_month=day_of_month,
-                month_of_year=month_of_year,
-                day_of_week=day_of_week,
-            ),
+            "schedule": _crontab(settings.bewaring.fixiteit.cron),
             "options": {"expires": EXPIRES_SECONDS},
-        }
+        },
+        "bewaring-vernietiging": {
+            "task": TASK_VERNIETIGING,
+            "schedule": _crontab(settings.bewaring.vernietiging.cron),
+            "options": {"expires": EXPIRES_SECONDS},
+        },
     }

@@ -20,10 +20,11 @@ import structlog
 from PIL import Image
 from sqlalchemy import delete, select
 
+from archief.bewaring.sociaal import normaal
 from archief.catalog.models import Content, Page, Record, Suggestion
 from archief.errors import ArchiefError
 from archief.ports import SearchDocument, SearchPage
-from archief.storage.common import CHUNK, derived_key
+from archief.storage.common import CHUNK, derived_key, work_prefix
 from ingest.metadata import extract_memo_fields
 from ingest.preprocess import binarize
 from ingest.sandbox import Limits, default_sandbox
@@ -33,10 +34,6 @@ if TYPE_CHECKING:
     from archief.composition import Container
 
 log = structlog.get_logger(__name__)
-
-
-def work_prefix(sha256: str) -> str:
-    return f"work/{sha256}/"
 
 
 def _touch(container: Container, sha256: str, **values: object) -> None:
@@ -83,9 +80,15 @@ def extract(container: Container, sha256: str) -> list[int] | None:
         content.reason_code = content.reason = None
         content.updated_at = container.clock.now()
         media_type = content.media_type
+    if normaal.is_vastgelegd(media_type):
+        return _extract_vastgelegd(container, sha256)
     settings = container.settings.ingest
     settings.spool_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=settings.spool_dir, prefix="extract-") as tmp:
+    with tempfile.TemporaryDirectory(
+        # Named after the content, so destruction can find what a crash left.
+        dir=settings.spool_dir,
+        prefix=f"extract-{sha256[:16]}-",
+    ) as tmp:
         original = Path(tmp) / "original"
         _download(container, f"originals/{sha256[:2]}/{sha256[2:4]}/{sha256}", original)
         plan = default_sandbox().run(
@@ -121,6 +124,26 @@ def extract(container: Container, sha256: str) -> list[int] | None:
         # Nothing to OCR: index now, with the texts in hand.
         finalize(container, sha256, pages=texts)
     return ocr_pages
+
+
+def _extract_vastgelegd(container: Container, sha256: str) -> list[int]:
+    """Index a captured post (or capture WARC) by the normalised form capture kept beside it.
+
+    Never the raw payload, and no sandbox: the form is archief's own JSON,
+    written before the post was filed (archief.bewaring.sociaal.normaal).
+    """
+    text = normaal.tekst(container.store, sha256)
+    rows, _ocr, texts = _store_pages(container, sha256, [{"number": 1, "text": text}])
+    with container.sessions.begin() as session:
+        session.execute(delete(Page).where(Page.sha256 == sha256))
+        session.add_all(rows)
+        content = session.get(Content, sha256)
+        if content is not None:
+            content.page_count = len(rows)
+            content.updated_at = container.clock.now()
+    log.info("ingest.extracted", sha256=sha256, pages=len(rows), ocr=0)
+    finalize(container, sha256, pages=texts)
+    return []
 
 
 def _store_pages(
@@ -191,7 +214,9 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
     if not keys:
         raise ArchiefError(f"page image {number} of {sha256} is missing")
     settings = container.settings
-    with tempfile.TemporaryDirectory(dir=settings.ingest.spool_dir, prefix="ocr-") as tmp:
+    with tempfile.TemporaryDirectory(
+        dir=settings.ingest.spool_dir, prefix=f"ocr-{sha256[:16]}-"
+    ) as tmp:
         image = Path(tmp) / Path(keys[0]).name
         _download(container, keys[0], image)
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,6 +38,8 @@ FACET_FIELDS: dict[str, str] = {
 if set(FACET_FIELDS) != set(FACETS):  # pragma: no cover - a port change not followed here
     raise RuntimeError("search.index.FACET_FIELDS does not cover archief.ports.FACETS")
 FACET_SIZE = 50
+# How often expunge_deleted merges again while a retention lease holds deletes.
+EXPUNGE_POLL_SECONDS = 5.0
 
 # Every order ends on record_id, which is unique, so `search_after` never
 # skips or repeats a record whose sort values tie with another's.
@@ -204,6 +207,44 @@ class ElasticsearchIndex:
             )
         except _ERRORS as exc:
             raise PortError("search", f"bulk delete failed: {exc}") from exc
+
+    def expunge_deleted(self, *, wait_seconds: float = 120.0) -> int:
+        """Merge away deleted documents, flush, and count what is left deleted.
+
+        Deletes in Lucene only mark a document; its text stays in the segment
+        files until a merge rewrites them. `only_expunge_deletes` merges just
+        the segments with deletions (cheap, unlike a full force merge), once
+        `expunge_deletes_allowed` is 0 (by default a segment needs 10%
+        deletions). The flush trims the translog, which held the operations.
+
+        Elasticsearch keeps soft-deleted documents for as long as a peer
+        recovery retention lease still needs them; the lease moves on with
+        the background sync (every 30 s by default). So this merges again
+        until nothing deleted is left, or `wait_seconds` pass.
+        """
+        deadline = time.monotonic() + wait_seconds
+        try:
+            self.client.indices.put_settings(
+                index=self.alias, settings={"index.merge.policy.expunge_deletes_allowed": 0}
+            )
+            while True:
+                self.client.indices.refresh(index=self.alias)
+                self.client.indices.forcemerge(
+                    index=self.alias,
+                    only_expunge_deletes=True,
+                    flush=True,
+                    wait_for_completion=True,
+                )
+                self.client.indices.flush(index=self.alias, force=True, wait_if_ongoing=True)
+                stats = self.client.indices.stats(index=self.alias, metric="docs")
+                left = sum(
+                    int(s["primaries"]["docs"]["deleted"]) for s in stats["indices"].values()
+                )
+                if left == 0 or time.monotonic() >= deadline:
+                    return left
+                time.sleep(EXPUNGE_POLL_SECONDS)
+        except _ERRORS as exc:
+            raise PortError("search", f"expunging deletes from {self.alias} failed: {exc}") from exc
 
     def search(self, query: SearchQuery) -> SearchResult:
         """One page of permitted records, with facets counted over the same filters.

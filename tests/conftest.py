@@ -7,6 +7,7 @@ Elasticsearch index prefix, all named `test-…`, and removes them afterwards.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -172,3 +173,61 @@ def own(settings: Settings) -> Iterator[tuple[Container, Settings]]:
         yield container, mine
         container.store.remove_scratch_bucket()
         container.close()
+
+
+def _minio_process(endpoint: str) -> Path | None:
+    """/proc/<pid> of the MinIO server listening on `endpoint`."""
+    port = endpoint.rsplit(":", 1)[-1]
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if "server" not in args or not Path(args[0]).name.startswith("minio"):
+            continue
+        address = args[args.index("--address") + 1] if "--address" in args else ":9000"
+        if address.rsplit(":", 1)[-1] == port:
+            return cmdline.parent
+    return None
+
+
+def minio_trash_wait(endpoint: str) -> float:
+    """Seconds until MinIO has certainly emptied what is in its trash now.
+
+    MinIO removes `.minio.sys/tmp/.trash` every delete_cleanup_interval
+    (MINIO_API_DELETE_CLEANUP_INTERVAL; default 5 min). Its first clean-up
+    comes 5 minutes after start whatever the setting (the timer is armed
+    before the configuration is read), every interval after that.
+    """
+    proc = _minio_process(endpoint)
+    interval, uptime = 300.0, 1e9
+    if proc is not None:
+        try:
+            env = dict(
+                item.split("=", 1)
+                for item in (proc / "environ").read_bytes().decode(errors="replace").split("\0")
+                if "=" in item
+            )
+            ticks = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[19])
+            booted = float(Path("/proc/uptime").read_text().split()[0])
+            uptime = booted - ticks / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            env = {}
+        value = env.get("MINIO_API_DELETE_CLEANUP_INTERVAL", "")
+        if value[:-1].isdigit() and value[-1:] in ("s", "m"):
+            interval = float(value[:-1]) * (60 if value.endswith("m") else 1)
+    return max(0.0, 300.0 - uptime) + interval + 20.0
+
+
+def minio_drive(endpoint: str) -> Path:
+    """The drive of the MinIO server listening on `endpoint`, read from its command line.
+
+    deploy/local/up reuses a MinIO that is already running (from another
+    checkout, say), so the drive is wherever that server was started with,
+    not necessarily this checkout's var/minio.
+    """
+    proc = _minio_process(endpoint)
+    if proc is not None:
+        args = (proc / "cmdline").read_bytes().decode(errors="replace").split("\0")
+        return Path(args[args.index("server") + 1])
+    return Path(os.environ.get("ARCHIEF_VAR", ROOT / "var")) / "minio"

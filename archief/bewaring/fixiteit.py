@@ -37,6 +37,7 @@ import dataclasses
 import hashlib
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -48,6 +49,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from archief.audit.chain import SYSTEEM, Actor, append
+from archief.catalog.locks import run_lock
 from archief.catalog.models import AuditEntry, Content, Record, RecordVersie
 from archief.errors import NotFound, PortError
 from archief.ports import Clock, ObjectStore
@@ -178,10 +180,35 @@ def check(
     archive in turn. With `older_than`, originals a run checked less than
     that long ago are skipped. A store that is unreachable as a whole
     aborts the run (`PortError`) after the summary entry is written, rather
-    than reporting every object unreadable.
+    than reporting every object unreadable. A second run while one is going
+    (the schedule and a person at the CLI) is refused with `Bezig`: two runs
+    would each resume from the same summary and check everything twice.
     """
     if limit is not None and limit < 1:
         raise ValueError("limit must be at least 1")
+    engine = ports.sessions.kw.get("bind")
+    with run_lock(engine, "fixiteit") if engine is not None else nullcontext():
+        return _check(
+            ports,
+            limit=limit,
+            older_than=older_than,
+            webhook_url=webhook_url,
+            actor=actor,
+            progress=progress,
+            chunk=chunk,
+        )
+
+
+def _check(
+    ports: Poorten,
+    *,
+    limit: int | None,
+    older_than: timedelta | None,
+    webhook_url: str | None,
+    actor: Actor,
+    progress: Callable[[Stap], None] | None,
+    chunk: int,
+) -> Report:
     now = ports.clock.now()
     report = Report(run=str(uuid.uuid4()), begonnen=now)
     with ports.sessions() as session:

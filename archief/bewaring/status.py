@@ -28,3 +28,19 @@ def check_actief(record: Record) -> None:
         raise RecordNietActief(
             f"record {record.id} is {record.status}: it can no longer be changed"
         )
+
+
+class Vernietigd(ArchiefError):
+    code = "vernietigd"
+    status = 410
+    title = "Vernietigd"
+
+
+def check_inhoud(record: Record) -> None:
+    """Raise 410 when the record's content was destroyed: its stub is all there is."""
+    if record.status == VERNIETIGD:
+        raise Vernietigd(
+            f"record {record.id} was destroyed under the Archiefwet; only its metadata stub"
+            " remains",
+            vernietigingslijst=record.vernietigingslijst_id,
+        )

@@ -261,6 +261,7 @@ class RecordVersie(Base):
     vergrendeld_door: Mapped[str | None] = mapped_column(String(36))
     categorie: Mapped[str | None] = mapped_column(String(32))
     archiefactiedatum: Mapped[date | None] = mapped_column(Date)
+    informatiecategorie: Mapped[str | None] = mapped_column(String(128))
 
 
 class DossierVersie(Base):
@@ -280,6 +281,13 @@ class DossierVersie(Base):
     status: Mapped[str] = mapped_column(String(32))
     categorie: Mapped[str | None] = mapped_column(String(32))
     afgehandeld_op: Mapped[date | None] = mapped_column(Date)
+    # The communicatiedossier as the public was shown it (see Dossier).
+    samenvatting: Mapped[str | None] = mapped_column(Text)
+    planning: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    faq: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    verantwoordelijke: Mapped[str | None] = mapped_column(String(255))
+    verantwoordelijke_email: Mapped[str | None] = mapped_column(String(320))
+    herzien_interval_dagen: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditEntry(Base):
@@ -468,8 +476,9 @@ class VernietigingBeoordeling(Base):
 class Overbrenging(Base):
     """A transfer of permanent records to the archive repository (overbrenging).
 
-    aangemaakt (package built) → bevestigd (the repository confirmed receipt;
-    the records are then overgebracht), or geannuleerd.
+    in_aanmaak (kenmerk reserved, package being built) → aangemaakt (package
+    built) → bevestigd (the repository confirmed receipt; the records are
+    then overgebracht), or geannuleerd; a build that fails ends in mislukt.
     """
 
     __tablename__ = "overbrenging"
@@ -488,6 +497,18 @@ class Overbrenging(Base):
     bevestigd_door: Mapped[str | None] = mapped_column(String(255))
     bevestigd_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     bevestiging: Mapped[str | None] = mapped_column(Text)
+    # The dossier kenmerken the selection was limited to (None: all dossiers).
+    dossiers: Mapped[list[str] | None] = mapped_column(JSON)
+    # Due records left out, each {record_id, dossier_kenmerk, reden, toelichting}.
+    overgeslagen: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    # Payload totals, as in the bag's Payload-Oxum.
+    omvang: Mapped[int | None] = mapped_column(BigInteger)
+    bestanden: Mapped[int | None] = mapped_column(Integer)
+    # Why a build failed (its problem code and detail).
+    fout: Mapped[str | None] = mapped_column(Text)
+    geannuleerd_door: Mapped[str | None] = mapped_column(String(255))
+    geannuleerd_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    annulering_reden: Mapped[str | None] = mapped_column(Text)
 
 
 class OverbrengingItem(Base):
@@ -499,6 +520,10 @@ class OverbrengingItem(Base):
     record_id: Mapped[str] = mapped_column(ForeignKey("record.id"), primary_key=True, index=True)
     sha256: Mapped[str] = mapped_column(String(64))
     pad: Mapped[str] = mapped_column(Text)
+    # The record version the package describes: any later change (title,
+    # layer, category) makes its MDTO stale, so confirmation refuses.
+    versie: Mapped[int] = mapped_column(Integer, default=1)
+    dossier_id: Mapped[str] = mapped_column(String(36), default="")
 
 
 class SociaalBericht(Base):
@@ -522,3 +547,19 @@ class SociaalBericht(Base):
     antwoord_op: Mapped[str | None] = mapped_column(String(255))
     gepubliceerd_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     vastgelegd_op: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The raw payload's SHA-256 as captured (the record may get later versions).
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    auteur: Mapped[str | None] = mapped_column(Text)
+    # bericht, antwoord or repost
+    soort: Mapped[str | None] = mapped_column(String(16))
+    # The thread (Mastodon conversation, else the root post's platform id).
+    gesprek: Mapped[str | None] = mapped_column(Text)
+    gedeeld_van: Mapped[str | None] = mapped_column(Text)
+    # The export file or page URL the post was read from.
+    bron: Mapped[str | None] = mapped_column(Text)
+    # Each attachment: {url, media_type, naam, beschrijving, record_id}; a
+    # record_id where the export held the file and it was filed too.
+    media: Mapped[list[dict[str, str | None]] | None] = mapped_column(JSON)
+    # The capture run's WARC file (a record) and this post's record in it.
+    warc_id: Mapped[str | None] = mapped_column(ForeignKey("record.id"))
+    warc_record_id: Mapped[str | None] = mapped_column(String(64))

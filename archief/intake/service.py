@@ -21,7 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from archief.audit.chain import SYSTEEM, Actor
+from archief.bewaring import selectielijst
 from archief.bewaring.blokkade import LegalHolds, held
+from archief.bewaring.categorie import derive
 from archief.catalog.models import Afdeling, Content, Dossier, IngestItem, Record
 from archief.errors import ArchiefError, NotFound, PortError
 from archief.intake import names
@@ -116,8 +118,12 @@ class Intake:
         laag: str,
         titel: str | None = None,
         source_key: str | None = None,
+        media_type: str | None = None,
     ) -> IngestItem:
-        """Take one file into the archive; return its intake item (committed)."""
+        """Take one file into the archive; return its intake item (committed).
+
+        `media_type` is for archief's own capture code only: see `detect`.
+        """
         with spool(stream, self.settings.spool_dir, self.settings.max_upload_bytes) as spooled:
             return self.receive_spooled(
                 spooled,
@@ -126,6 +132,7 @@ class Intake:
                 laag=laag,
                 titel=titel,
                 source_key=source_key,
+                media_type=media_type,
             )
 
     def receive_spooled(
@@ -137,6 +144,7 @@ class Intake:
         laag: str,
         titel: str | None = None,
         source_key: str | None = None,
+        media_type: str | None = None,
     ) -> IngestItem:
         """Take a file that is already spooled to disk; return its intake item (committed)."""
         if self.layers and laag not in self.layers:
@@ -153,7 +161,9 @@ class Intake:
         if spooled.size == 0:
             return self._finish(item, "failed", "empty_file", "the file is empty (0 bytes)")
         try:
-            media_type = detect(spooled.head, whole=spooled.size <= len(spooled.head))
+            media_type = detect(
+                spooled.head, whole=spooled.size <= len(spooled.head), declared=media_type
+            )
             problem: UnsupportedType | None = None
         except UnsupportedType as exc:
             # Kept all the same (nothing is lost), but quarantined.
@@ -224,6 +234,10 @@ class Intake:
                 session.add(record)
                 session.flush()
                 record_created(session, record, actor=self.actor, at=now)
+                if record.dossier.categorie is not None:
+                    # Filed into a categorised dossier: its retention follows
+                    # from the first moment, not from the next re-derivation.
+                    derive(session, record, selectielijst.default(), actor=self.actor, at=now)
                 item.record_id, item.status = record.id, "stored"
             if problem is not None:
                 item.status, item.reason_code, item.reason = "failed", problem.code, problem.detail

@@ -21,6 +21,7 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy import select
 
 from archief.audit.chain import Actor, append
+from archief.bewaring.status import check_inhoud
 from archief.catalog.models import Content, Page, Record
 from archief.errors import ArchiefError, NotFound, PortError
 from archief.ports import ObjectStore, SearchIndex, SearchQuery
@@ -237,6 +238,7 @@ def get_record(request: Request, access: CurrentAccess, record_id: str) -> Recor
 def get_pages(request: Request, access: CurrentAccess, record_id: str) -> list[PageOut]:
     """The text of every page, with where it came from (text layer or OCR) and confidence."""
     record = _readable(request, access, record_id)
+    check_inhoud(record)
     _audit(request, access, record, "record.geopend", {"onderdeel": "tekst"})
     container = request.app.state.container
     with container.sessions() as session:
@@ -286,6 +288,7 @@ def download(
 ) -> StreamingResponse | RedirectResponse:
     """The original, authorised first, then streamed (or a 60-second presigned URL)."""
     record = _readable(request, access, record_id, "download")
+    check_inhoud(record)
     _audit(request, access, record, "record.gedownload", {"presigned": presigned})
     store = request.app.state.container.store
     name = (record.filename or record.sha256).replace('"', "")
@@ -301,6 +304,7 @@ def download(
 def thumbnail(request: Request, access: CurrentAccess, record_id: str) -> StreamingResponse:
     """The first page as a small PNG: a derivative, so it needs download rights."""
     record = _readable(request, access, record_id, "download")
+    check_inhoud(record)
     key = derived_key(record.sha256, "thumbnail.png")
     request.app.state.container.store.stat(key)  # 404 before the stream starts
     _audit(request, access, record, "record.gedownload", {"afgeleide": "thumbnail"})

@@ -93,15 +93,20 @@ def move(ports: Ports, access: Access, record_id: str, laag: str) -> Record:
 def publish(ports: Ports, access: Access, record_id: str) -> Record:
     """Mark a record publicabel: it moves to the public layer, remembering where it was."""
     with ports.sessions.begin() as session:
-        record = _load(session, access, record_id)
-        if record.laag == OPENBAAR:
-            return record
-        access.require(target_of(session, record), "publish", f"record {record_id}")
-        record.vorige_laag = record.laag
-        # Feeds and the sitemap order by this; withdrawal clears it.
-        record.gepubliceerd_op = ports.clock.now()
-        _apply(session, ports, access, record, OPENBAAR, actie="record.gepubliceerd")
+        return publish_in(session, ports, access, record_id)
+
+
+def publish_in(session: Session, ports: Ports, access: Access, record_id: str) -> Record:
+    """`publish` inside the caller's transaction: a dossier section goes public at once."""
+    record = _load(session, access, record_id)
+    if record.laag == OPENBAAR:
         return record
+    access.require(target_of(session, record), "publish", f"record {record_id}")
+    record.vorige_laag = record.laag
+    # Feeds and the sitemap order by this; withdrawal clears it.
+    record.gepubliceerd_op = ports.clock.now()
+    _apply(session, ports, access, record, OPENBAAR, actie="record.gepubliceerd")
+    return record
 
 
 def withdraw(ports: Ports, access: Access, record_id: str) -> Record:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from archief.audit.chain import Actor, append
 from archief.besluiten.slot import check_change
 from archief.bewaring.blokkade import check_not_held
-from archief.bewaring.status import check_actief
+from archief.bewaring.status import check_actief, check_inhoud
 from archief.catalog.models import Record, RecordVersie
 from archief.errors import NotFound
 from archief.intake.multipart import receive_multipart
@@ -183,6 +183,7 @@ def download_version(
         access.require(
             Target(found.laag, here.afdeling, here.dienst), "download", f"version {versie}"
         )
+        check_inhoud(record)
         dossier_id, key, sha = record.dossier_id, found.object_key, found.sha256
         media_type, name = found.media_type, (found.filename or sha).replace('"', "")
     with container.sessions.begin() as session:

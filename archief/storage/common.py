@@ -24,6 +24,20 @@ def derived_key(sha256: str, name: str) -> str:
     return f"derived/{sha256}/{name}"
 
 
+def work_prefix(sha256: str) -> str:
+    """Where processing keeps page images between its steps."""
+    return f"work/{sha256}/"
+
+
+def content_prefixes(sha256: str) -> tuple[str, ...]:
+    """Every place in the store that holds bytes of, or made from, one content.
+
+    Destruction purges exactly these; a new kind of artifact must live under
+    one of them (or be added here), or it would survive destruction.
+    """
+    return (original_key(sha256), derived_key(sha256, ""), work_prefix(sha256))
+
+
 def original_key(sha256: str) -> str:
     """Where an original lives: content-addressed, fanned out to keep listings small."""
     if not re.fullmatch(r"[0-9a-f]{64}", sha256):

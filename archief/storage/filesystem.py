@@ -96,6 +96,13 @@ class FilesystemObjectStore:
             with contextlib.suppress(FileNotFoundError):
                 p.unlink()
 
+    def purge(self, prefix: str) -> int:
+        # No versions here: every key under the prefix is its only version.
+        keys = list(self.list_keys(prefix))
+        for key in keys:
+            self.delete(key)
+        return len(keys)
+
     def list_keys(self, prefix: str = "") -> Iterator[str]:
         base = self.root / "objects"
         if not base.exists():

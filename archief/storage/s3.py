@@ -258,6 +258,22 @@ class S3ObjectStore:
         for version_id in self.versions(key):
             self._remove_version(key, version_id)
 
+    def purge(self, prefix: str) -> int:
+        validate_key(prefix.rstrip("/"))
+        try:
+            found = [
+                (str(o.object_name), o.version_id)
+                for o in self.client.list_objects(
+                    self.bucket, prefix=prefix, recursive=True, include_version=True
+                )
+                if o.object_name is not None
+            ]
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise PortError("objectstore", f"list versions under {prefix} failed: {exc}") from exc
+        for key, version_id in found:
+            self._remove_version(key, version_id)
+        return len(found)
+
     def set_legal_hold(self, key: str, on: bool) -> int:
         """Put (or lift) an S3 legal hold on every version of `key`; how many versions.
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -39,6 +38,7 @@ from archief.bewaring.fixiteit import (
     Stap,
     check,
 )
+from archief.catalog.locks import Bezig, run_lock
 from archief.catalog.models import AuditEntry, Record
 from archief.composition import Container, build_container
 from archief.intake.service import Intake, ensure_dossier
@@ -55,7 +55,7 @@ from archief.settings import (
 from archief.storage.common import original_key
 from archief.storage.filesystem import FilesystemObjectStore
 from archief.storage.s3 import S3ObjectStore
-from tests.conftest import ROOT, settings_env
+from tests.conftest import minio_drive, settings_env
 
 START = datetime(2026, 6, 1, 3, 17, tzinfo=UTC)
 
@@ -384,34 +384,13 @@ def test_settings_come_from_the_environment() -> None:
 # --- real: PostgreSQL and MinIO ---------------------------------------------------------
 
 
-def _minio_data(endpoint: str) -> Path:
-    """The drive of the MinIO server listening on `endpoint`, read from its command line.
-
-    deploy/local/up reuses a MinIO that is already running (from another
-    checkout, say), so the drive is wherever that server was started with,
-    not necessarily this checkout's var/minio.
-    """
-    port = endpoint.rsplit(":", 1)[-1]
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            args = cmdline.read_bytes().decode(errors="replace").split("\0")
-        except OSError:
-            continue
-        if "server" not in args or not Path(args[0]).name.startswith("minio"):
-            continue
-        address = args[args.index("--address") + 1] if "--address" in args else ":9000"
-        if address.rsplit(":", 1)[-1] == port:
-            return Path(args[args.index("server") + 1])
-    return Path(os.environ.get("ARCHIEF_VAR", ROOT / "var")) / "minio"
-
-
 def test_bytes_flipped_inside_minio_are_caught(
     own: tuple[Container, Settings], webhook: _Webhook
 ) -> None:
     container, mine = own
     assert isinstance(container.store, S3ObjectStore)
     bucket = container.store.bucket
-    drive = _minio_data(mine.objectstore.endpoint)
+    drive = minio_drive(mine.objectstore.endpoint)
     intake, dossier = _intake(container), _dossier(container)
     # Small objects live inside xl.meta (in a versioned bucket up to 16 KiB);
     # larger ones in part.1, in 1 MiB blocks each with its own bitrot hash.
@@ -517,3 +496,11 @@ def test_the_scheduled_task_checks_what_is_due(embedded: Container) -> None:
     assert (first["gecontroleerd"], first["mismatch"], first["afwijkingen"]) == (2, 1, 1)
     assert (second["gecontroleerd"], second["overgeslagen"]) == (0, 2)
     assert [e.details["sha256"] for e in _entries(embedded, AFWIJKING) if e.details] == [sha]
+
+
+def test_a_second_run_while_one_is_going_is_refused(own: tuple[Container, Settings]) -> None:
+    container, _ = own
+    with run_lock(container.engine, "fixiteit"), pytest.raises(Bezig):
+        check(container)
+    # Released: the next run goes ahead.
+    assert check(container).afwijkingen == []

@@ -57,6 +57,30 @@ def test_put_get_stat_delete(store: ObjectStore) -> None:
     store.delete(key)  # deleting what is gone is not an error
 
 
+def test_purge_removes_everything_under_a_prefix_and_nothing_else(store: ObjectStore) -> None:
+    sha = _sha(b"x")
+    for name in ("page-1.txt", "page-1.hocr", "thumbnail.png"):
+        store.put(f"derived/{sha}/{name}", io.BytesIO(name.encode()))
+    store.put(f"derived/{sha}/page-1.txt", io.BytesIO(b"tweede versie"))
+    store.delete(f"derived/{sha}/thumbnail.png")
+    store.put(f"derived/{sha}/thumbnail.png", io.BytesIO(b"opnieuw"))
+    neighbour = f"derived/{_sha(b'y')}/page-1.txt"
+    store.put(neighbour, io.BytesIO(b"blijft"))
+    removed = store.purge(f"derived/{sha}/")
+    assert removed >= 3
+    assert list(store.list_keys(f"derived/{sha}/")) == []
+    assert list(store.list_keys("derived/")) == [neighbour]
+    assert store.purge(f"derived/{sha}/") == 0
+    if isinstance(store, S3ObjectStore):
+        # Not a version, not a delete marker left under the prefix.
+        left = list(
+            store.client.list_objects(
+                store.bucket, prefix=f"derived/{sha}/", recursive=True, include_version=True
+            )
+        )
+        assert left == []
+
+
 def test_wrong_hash_is_rejected_and_leaves_nothing(store: ObjectStore) -> None:
     data = b"scan van een besluitnota"
     wrong = _sha(b"iets anders")

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: EUPL-1.2
 """Capture of social-media posts: parsers per platform, an outbox connector, WARC output.
 
-Pure capture: nothing here touches the catalog. A `Bericht` carries what
-filing needs (raw bytes and checksum, a file name, a title, the normalised
-text); see docs/sociale-media.md.
+The parsers, the connector and the WARC writer are pure capture. Filing
+posts as records (`archiveren`), their searchable normalised form
+(`normaal`), exports on disk (`bronnen`) and following accounts (`volgen`)
+build on them; see docs/sociale-media.md.
 """
 
 from __future__ import annotations

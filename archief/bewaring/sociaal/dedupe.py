@@ -53,25 +53,46 @@ def gesprekken(berichten: Iterable[Bericht]) -> list[Bericht]:
     real root may lie further up, outside the export.
     """
     posts = list(berichten)
-    by_id = {(b.platform, b.platform_id): b for b in posts}
-    result: list[Bericht] = []
-    for bericht in posts:
-        if bericht.gesprek is not None:
-            result.append(bericht)
+    per_platform: dict[str, dict[str, str]] = {}
+    for platform in {b.platform for b in posts}:
+        per_platform[platform] = draden(
+            (b.platform_id, b.in_antwoord_op, b.gesprek) for b in posts if b.platform == platform
+        )
+    return [
+        b
+        if b.gesprek is not None
+        else dataclasses.replace(b, gesprek=per_platform[b.platform][b.platform_id])
+        for b in posts
+    ]
+
+
+def draden(posts: Iterable[tuple[str, str | None, str | None]]) -> dict[str, str]:
+    """Return the thread of each post given as (platform id, in answer to, thread if known).
+
+    The same rule as `gesprekken`, on ids alone: an importer can collect
+    them in a first pass over a large export without holding its posts.
+    All posts are of one platform.
+    """
+    ouder: dict[str, str | None] = {}
+    eigen: dict[str, str | None] = {}
+    for platform_id, parent, gesprek in posts:
+        ouder[platform_id], eigen[platform_id] = parent, gesprek
+    result: dict[str, str] = {}
+    for platform_id, own in eigen.items():
+        if own is not None:
+            result[platform_id] = own
             continue
-        current = bericht
-        visited = {current.sleutel}
-        root: str | None = current.in_antwoord_op or current.platform_id
-        while current.in_antwoord_op is not None:
-            parent = by_id.get((current.platform, current.in_antwoord_op))
-            if parent is None or parent.sleutel in visited:
-                root = current.in_antwoord_op
+        current, visited = platform_id, {platform_id}
+        root = ouder[platform_id] or platform_id
+        while (parent := ouder[current]) is not None:
+            if parent not in ouder or parent in visited:
+                root = parent
                 break
-            if parent.gesprek is not None:
-                root = parent.gesprek
+            found = eigen[parent]
+            if found is not None:
+                root = found
                 break
-            visited.add(parent.sleutel)
-            current = parent
-            root = current.platform_id
-        result.append(dataclasses.replace(bericht, gesprek=root))
+            visited.add(parent)
+            current = root = parent
+        result[platform_id] = root
     return result

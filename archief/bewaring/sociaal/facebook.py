@@ -29,7 +29,7 @@ from typing import Any
 from archief.bewaring.sociaal import _json, _tijd
 from archief.bewaring.sociaal._tekst import normaliseer
 from archief.bewaring.sociaal._waarden import dict_, dicts, str_
-from archief.bewaring.sociaal.model import Bericht, Media, OngeldigeExport
+from archief.bewaring.sociaal.model import Bericht, Media, OngeldigeExport, Overslaan
 
 # A shared post is someone else's words; a shared link is the page's own post.
 _REPOST = re.compile(
@@ -58,7 +58,9 @@ def _herstel(value: Any) -> Any:
     return value
 
 
-def lees_facebook(data: _json.Bron, *, bron: str, account: str) -> Iterator[Bericht]:
+def lees_facebook(
+    data: _json.Bron, *, bron: str, account: str, overslaan: Overslaan | None = None
+) -> Iterator[Bericht]:
     """Yield one `Bericht` per post in a Facebook posts export."""
     if not account:
         raise ValueError("account (the page name) is required")
@@ -71,16 +73,29 @@ def lees_facebook(data: _json.Bron, *, bron: str, account: str) -> Iterator[Beri
             raise OngeldigeExport(
                 bron, "verwacht een lijst berichten, of een object met één lijst", positie=pos
             )
-        walk = _json.ArrayWalk(data, lists[0][0], bron)
-        for start, stop in walk:
-            yield _bericht(data, start, stop, bron=bron, account=account)
+        yield from _berichten(
+            data, _json.ArrayWalk(data, lists[0][0], bron), bron, account, overslaan
+        )
         return
     if _json.byte_at(data, pos) != ord("["):
         raise OngeldigeExport(bron, "verwacht een lijst berichten", positie=pos)
     walk = _json.ArrayWalk(data, pos, bron)
-    for start, stop in walk:
-        yield _bericht(data, start, stop, bron=bron, account=account)
+    yield from _berichten(data, walk, bron, account, overslaan)
     _json.expect_end(data, walk.end, bron)
+
+
+def _berichten(
+    data: _json.Bron, walk: _json.ArrayWalk, bron: str, account: str, overslaan: Overslaan | None
+) -> Iterator[Bericht]:
+    for start, stop in walk:
+        try:
+            bericht = _bericht(data, start, stop, bron=bron, account=account)
+        except OngeldigeExport as exc:
+            if overslaan is None:
+                raise
+            overslaan(exc)
+            continue
+        yield bericht
 
 
 def _bericht(data: _json.Bron, start: int, stop: int, *, bron: str, account: str) -> Bericht:

@@ -17,6 +17,7 @@ bombs and external-entity reads get in.
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,7 +26,7 @@ from xml.parsers import expat
 
 from archief.bewaring.sociaal import _json, _tijd
 from archief.bewaring.sociaal._tekst import html_naar_tekst, normaliseer
-from archief.bewaring.sociaal.model import Bericht, Media, OngeldigeExport
+from archief.bewaring.sociaal.model import Bericht, Media, OngeldigeExport, Overslaan
 
 ATOM = "http://www.w3.org/2005/Atom"
 RSS1 = "http://purl.org/rss/1.0/"
@@ -38,6 +39,8 @@ THREAD = "http://purl.org/syndication/thread/1.0"
 _ITEMS = {"item", f"{RSS1} item", f"{ATOM} entry"}
 _ROOTS = {"rss", f"{RDF} RDF", f"{ATOM} feed"}
 _CHUNK = 1 << 16
+# An encoding name as it may stand in a media type parameter.
+_CHARSET = re.compile(r"[A-Za-z][A-Za-z0-9._-]{0,39}")
 
 
 @dataclass
@@ -65,15 +68,21 @@ class _Node:
 
 
 class _Reader:
-    def __init__(self, data: _json.Bron, bron: str) -> None:
+    def __init__(self, data: _json.Bron, bron: str, overslaan: Overslaan | None = None) -> None:
         self.data = data
         self.bron = bron
+        self.overslaan = overslaan
+        # A byte order mark decides the encoding; else the XML declaration; else UTF-8.
+        head = bytes(data[:2])
+        self.bom = {b"\xff\xfe": "utf-16le", b"\xfe\xff": "utf-16be"}.get(head)
+        self.tekenset = self.bom or "utf-8"
         self.parser = expat.ParserCreate(namespace_separator=" ")
         self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end
         self.parser.CharacterDataHandler = self.chars
         self.parser.StartDoctypeDeclHandler = self.refuse_dtd
+        self.parser.XmlDeclHandler = self.declaration
         self.parser.EntityDeclHandler = self.refuse_dtd
         self.depth = 0
         self.root: str | None = None
@@ -93,6 +102,10 @@ class _Reader:
             "documenttypedeclaratie (DTD) niet toegestaan",
             positie=start if start >= 0 else here,
         )
+
+    def declaration(self, _version: str, encoding: str | None, _standalone: int) -> None:
+        if encoding and not self.bom and _CHARSET.fullmatch(encoding):
+            self.tekenset = encoding.lower()
 
     def here(self) -> int:
         return int(self.parser.CurrentByteIndex)
@@ -135,7 +148,12 @@ class _Reader:
                 stop = self.item_empty_end
             else:
                 stop = _end_of_tag(self.data, self.here(), self.bron)
-            self.ready.append(self.bericht(node, self.item_start, stop))
+            try:
+                self.ready.append(self.bericht(node, self.item_start, stop))
+            except OngeldigeExport as exc:
+                if self.overslaan is None:
+                    raise
+                self.overslaan(exc)
 
     def chars(self, text: str) -> None:
         if self.stack:
@@ -177,6 +195,7 @@ class _Reader:
             media=velden.media,
             soort="antwoord" if velden.parent else "bericht",
             titel=normaliseer(title) if title else None,
+            tekenset=self.tekenset,
         )
 
 
@@ -275,9 +294,11 @@ def _end_of_tag(data: _json.Bron, pos: int, bron: str) -> int:
     raise OngeldigeExport(bron, "element niet afgesloten", positie=pos)
 
 
-def lees_feed(data: _json.Bron, *, bron: str) -> Iterator[Bericht]:
+def lees_feed(
+    data: _json.Bron, *, bron: str, overslaan: Overslaan | None = None
+) -> Iterator[Bericht]:
     """Yield one `Bericht` per item (RSS) or entry (Atom) of a feed document."""
-    reader = _Reader(data, bron)
+    reader = _Reader(data, bron, overslaan)
     size = len(data)
     try:
         for offset in range(0, max(size, 1), _CHUNK):

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from archief.bewaring.sociaal import _json, _tijd
 from archief.bewaring.sociaal._tekst import html_naar_tekst, normaliseer
 from archief.bewaring.sociaal._waarden import dict_, dicts, link, str_
-from archief.bewaring.sociaal.model import Bericht, Media, OngeldigeExport
+from archief.bewaring.sociaal.model import Bericht, Media, OngeldigeExport, Overslaan
 
 COLLECTIE_TYPES = {"OrderedCollection", "OrderedCollectionPage", "Collection", "CollectionPage"}
 
@@ -40,13 +40,17 @@ class Collectie:
     aantal_items: int
 
 
-def lees_outbox(data: _json.Bron, *, bron: str) -> Iterator[Bericht]:
+def lees_outbox(
+    data: _json.Bron, *, bron: str, overslaan: Overslaan | None = None
+) -> Iterator[Bericht]:
     """Yield one `Bericht` per post in an outbox collection or collection page."""
-    _collectie, berichten = lees_collectie(data, bron=bron)
+    _collectie, berichten = lees_collectie(data, bron=bron, overslaan=overslaan)
     yield from berichten
 
 
-def lees_collectie(data: _json.Bron, *, bron: str) -> tuple[Collectie, Iterator[Bericht]]:
+def lees_collectie(
+    data: _json.Bron, *, bron: str, overslaan: Overslaan | None = None
+) -> tuple[Collectie, Iterator[Bericht]]:
     """Return the collection's paging links and a lazy iterator of its posts."""
     pos = _json.start_of(data)
     members, end = _json.object_members(data, pos, bron)
@@ -77,8 +81,14 @@ def lees_collectie(data: _json.Bron, *, bron: str) -> tuple[Collectie, Iterator[
 
     def berichten() -> Iterator[Bericht]:
         for start, stop in spans:
-            item = _json.load_span(data, start, stop, bron)
-            bericht = _bericht(item, bytes(data[start:stop]), bron=bron, positie=start)
+            try:
+                item = _json.load_span(data, start, stop, bron)
+                bericht = _bericht(item, bytes(data[start:stop]), bron=bron, positie=start)
+            except OngeldigeExport as exc:
+                if overslaan is None:
+                    raise
+                overslaan(exc)
+                continue
             if bericht is not None:
                 yield bericht
 

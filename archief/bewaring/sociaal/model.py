@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import quote
 
 from archief.errors import ArchiefError
+from archief.intake.detect import SOCIAAL_JSON, SOCIAAL_XML
 
 Platform = Literal["twitter", "mastodon", "facebook", "feed"]
 # "repost": a retweet, boost or share; its text is someone else's words.
 Soort = Literal["bericht", "antwoord", "repost"]
 
-# What `ruw` holds, per platform, as a media type for the WARC record and the
-# record a post becomes.
+# What `ruw` holds, per platform, as a media type for the WARC record.
 RUW_MEDIA_TYPE: dict[str, str] = {
     "twitter": "application/json",
     "mastodon": "application/activity+json",
@@ -49,6 +50,14 @@ class OngeldigeExport(ArchiefError):
         super().__init__(f"{bron}: {reden}{where}", bron=bron, positie=positie)
         self.bron = bron
         self.positie = positie
+
+
+# Given to a parser, it is told of a post that cannot be read (no id, a bad
+# date, an element that is not valid JSON) and the parser goes on with the
+# next one; without it the parser raises. A fault in the structure (a
+# truncated array, broken XML) ends the file either way: nothing after it
+# can be found.
+Overslaan = Callable[[OngeldigeExport], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +99,10 @@ class Bericht:
     gedeeld_van: str | None = None
     # A feed item's title, a Facebook post's title line, a Mastodon content warning.
     titel: str | None = None
+    # The character encoding of `ruw` where the format lets it vary: a feed
+    # item is in its document's encoding, declared on the root, outside the
+    # span. JSON is always UTF-8.
+    tekenset: str | None = None
     sha256: str = field(default="")
 
     def __post_init__(self) -> None:
@@ -119,6 +132,13 @@ class Bericht:
     def ruw_media_type(self) -> str:
         """Return the media type of `ruw`."""
         return RUW_MEDIA_TYPE[self.platform]
+
+    @property
+    def record_media_type(self) -> str:
+        """Return the media type `ruw` is filed under: archief's own, naming the platform."""
+        if self.platform == "feed":
+            return f"{SOCIAAL_XML}; platform=feed; charset={self.tekenset or 'utf-8'}"
+        return f"{SOCIAAL_JSON}; platform={self.platform}"
 
     @property
     def bestandsnaam(self) -> str:

@@ -24,14 +24,16 @@ from archief.bewaring.sociaal._waarden import dict_ as _dict
 from archief.bewaring.sociaal._waarden import dicts as _list
 from archief.bewaring.sociaal._waarden import int_
 from archief.bewaring.sociaal._waarden import str_ as _str
-from archief.bewaring.sociaal.model import Bericht, Media, OngeldigeExport
+from archief.bewaring.sociaal.model import Bericht, Media, OngeldigeExport, Overslaan
 
 _PREFIX = re.compile(rb"window\.YTD\.[A-Za-z0-9_]+\.part[0-9]+[ \t\r\n]*=[ \t\r\n]*")
 _ID = re.compile(r"[0-9]{1,30}")
 _SCREEN_NAME = re.compile(r"[A-Za-z0-9_]{1,50}")
 
 
-def lees_tweets(data: _json.Bron, *, bron: str, account: str) -> Iterator[Bericht]:
+def lees_tweets(
+    data: _json.Bron, *, bron: str, account: str, overslaan: Overslaan | None = None
+) -> Iterator[Bericht]:
     """Yield one `Bericht` per tweet in a tweets.js file (or a plain JSON array of tweets)."""
     if not _SCREEN_NAME.fullmatch(account):
         raise ValueError(f"not a screen name: {account!r}")
@@ -43,8 +45,17 @@ def lees_tweets(data: _json.Bron, *, bron: str, account: str) -> Iterator[Berich
         raise OngeldigeExport(bron, "geen tweets.js: verwacht 'window.YTD....= ['", positie=pos)
     walk = _json.ArrayWalk(data, pos, bron)
     for start, end in walk:
-        element = _json.load_span(data, start, end, bron)
-        yield _bericht(element, bytes(data[start:end]), bron=bron, account=account, positie=start)
+        try:
+            element = _json.load_span(data, start, end, bron)
+            bericht = _bericht(
+                element, bytes(data[start:end]), bron=bron, account=account, positie=start
+            )
+        except OngeldigeExport as exc:
+            if overslaan is None:
+                raise
+            overslaan(exc)
+            continue
+        yield bericht
     # JavaScript allows a closing semicolon.
     _json.expect_end(data, walk.end, bron, allowed=b";")
 

@@ -32,6 +32,14 @@ def upgrade() -> None:
         sa.Column("bevestigd_door", sa.String(255)),
         sa.Column("bevestigd_op", sa.DateTime(timezone=True)),
         sa.Column("bevestiging", sa.Text),
+        sa.Column("dossiers", sa.JSON),
+        sa.Column("overgeslagen", sa.JSON),
+        sa.Column("omvang", sa.BigInteger),
+        sa.Column("bestanden", sa.Integer),
+        sa.Column("fout", sa.Text),
+        sa.Column("geannuleerd_door", sa.String(255)),
+        sa.Column("geannuleerd_op", sa.DateTime(timezone=True)),
+        sa.Column("annulering_reden", sa.Text),
     )
     op.create_table(
         "overbrenging_item",
@@ -41,6 +49,8 @@ def upgrade() -> None:
         sa.Column("record_id", sa.String(36), sa.ForeignKey("record.id"), primary_key=True),
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("pad", sa.Text, nullable=False),
+        sa.Column("versie", sa.Integer, nullable=False, server_default="1"),
+        sa.Column("dossier_id", sa.String(36), nullable=False, server_default=""),
     )
     op.create_index("ix_overbrenging_item_record_id", "overbrenging_item", ["record_id"])
 

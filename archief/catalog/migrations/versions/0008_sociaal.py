@@ -30,6 +30,15 @@ def upgrade() -> None:
         sa.Column("antwoord_op", sa.String(255)),
         sa.Column("gepubliceerd_op", sa.DateTime(timezone=True)),
         sa.Column("vastgelegd_op", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sha256", sa.String(64)),
+        sa.Column("auteur", sa.Text),
+        sa.Column("soort", sa.String(16)),
+        sa.Column("gesprek", sa.Text),
+        sa.Column("gedeeld_van", sa.Text),
+        sa.Column("bron", sa.Text),
+        sa.Column("media", sa.JSON),
+        sa.Column("warc_id", sa.String(36), sa.ForeignKey("record.id")),
+        sa.Column("warc_record_id", sa.String(64)),
         sa.UniqueConstraint("platform", "platform_id", name="uq_sociaal_platform_id"),
     )
     op.create_index("ix_sociaal_bericht_record_id", "sociaal_bericht", ["record_id"])
