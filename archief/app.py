@@ -21,6 +21,7 @@ from archief.dossiers import endpoints as dossiers
 from archief.dossiers import wijzigen as dossier_wijzigen
 from archief.intake import endpoints as intake
 from archief.publiek import pages as publiek
+from archief.publiek import rappel, reacties
 from archief.reconstructie import endpoints as reconstructie
 from archief.records import endpoints as records
 from archief.records import wijzigen
@@ -66,5 +67,8 @@ def create_app(
     app.include_router(categorieen.router)
     app.include_router(vernietiging.router)
     app.include_router(overbrenging.router)
+    # Before publiek.router: it ends in a catch-all for /publiek/*.
+    app.include_router(reacties.router)
+    app.include_router(rappel.router)
     app.include_router(publiek.router)
     return app

@@ -300,6 +300,48 @@ class PubliekSettings(BaseModel):
         return value or None
 
 
+class MailSettings(BaseModel):
+    """Outgoing e-mail over SMTP (ARCHIEF_MAIL__*); no host: nothing is sent, a warning logged."""
+
+    host: str | None = None
+    port: int = Field(default=25, ge=1, le=65535)
+    # STARTTLS before anything is sent (required by most relays outside the building).
+    starttls: bool = False
+    username: str | None = None
+    password: SecretStr | None = None
+    afzender: str = "noreply@archief.example"
+    timeout_seconden: float = Field(default=10.0, gt=0)
+
+
+class ReactieSettings(BaseModel):
+    """Abuse limits of the public reaction form (ARCHIEF_REACTIES__*)."""
+
+    # Longest bericht in characters; a longer one is refused (413) with the text kept.
+    max_tekens: int = Field(default=5000, ge=100, le=100_000)
+    # Fixed window per client IP per dossier: at most `per_venster` reactions.
+    per_venster: int = Field(default=5, ge=1)
+    venster_seconden: int = Field(default=3600, ge=1)
+    # The Redis holding the counters; None: the queue's broker when that is Redis,
+    # else no rate limit (a warning per reaction).
+    redis_url: str | None = None
+
+
+class RappelSettings(BaseModel):
+    """Reminders to the official of a public dossier going stale (ARCHIEF_RAPPEL__*)."""
+
+    # Review interval for dossiers that do not set their own.
+    interval_dagen: int = Field(default=90, ge=1, le=3650)
+    # Celery beat crontab: minute hour day-of-month month day-of-week.
+    cron: str = "7 8 * * 1-5"
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if len(value.split()) != 5:  # the five crontab fields
+            raise ValueError(f"cron needs minute hour day month weekday, got {value!r}")
+        return value
+
+
 class Settings(BaseSettings):
     """Everything configurable, read from ARCHIEF_* variables (nested with __)."""
 
@@ -320,6 +362,9 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     bewaring: BewaringSettings = Field(default_factory=BewaringSettings)
     publiek: PubliekSettings = Field(default_factory=PubliekSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
+    reacties: ReactieSettings = Field(default_factory=ReactieSettings)
+    rappel: RappelSettings = Field(default_factory=RappelSettings)
 
 
 def load_settings(env_file: Path | None = None) -> Settings:

@@ -66,7 +66,7 @@ def register(app: ArchiefCelery) -> None:
     app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **beat_schedule(app.settings)}
 
 
-def _crontab(cron: str) -> crontab:
+def crontab_of(cron: str) -> crontab:
     # The settings refuse anything but five fields.
     minute, hour, day_of_month, month_of_year, day_of_week = cron.split()
     return crontab(
@@ -83,12 +83,12 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     return {
         "bewaring-fixiteit": {
             "task": TASK_FIXITEIT,
-            "schedule": _crontab(settings.bewaring.fixiteit.cron),
+            "schedule": crontab_of(settings.bewaring.fixiteit.cron),
             "options": {"expires": EXPIRES_SECONDS},
         },
         "bewaring-vernietiging": {
             "task": TASK_VERNIETIGING,
-            "schedule": _crontab(settings.bewaring.vernietiging.cron),
+            "schedule": crontab_of(settings.bewaring.vernietiging.cron),
             "options": {"expires": EXPIRES_SECONDS},
         },
     }

@@ -22,6 +22,7 @@ from archief.errors import ArchiefError, PortError
 from archief.ports import TASK_EXTRACT, TASK_FINALIZE
 from archief.settings import Settings
 from ingest.bewaring_tasks import register as register_bewaring
+from ingest.publiek_tasks import register as register_publiek
 from ingest.sociaal_tasks import register as register_sociaal
 
 if TYPE_CHECKING:
@@ -133,4 +134,5 @@ def create_celery(settings: Settings) -> ArchiefCelery:
     # Retention work on a schedule (fires where a beat process runs).
     register_bewaring(app)
     register_sociaal(app)
+    register_publiek(app)
     return app

@@ -67,7 +67,7 @@ class SmtpMailer:
                     smtp.login(cfg.username, cfg.password.get_secret_value())
                 smtp.send_message(self.bericht(mail))
         except (OSError, smtplib.SMTPException) as exc:
-            raise PortError(f"smtp {cfg.host}:{cfg.port}: {exc}") from exc
+            raise PortError("smtp", f"{cfg.host}:{cfg.port}: {exc}") from exc
 
 
 def mailer(settings: MailSettings) -> Mailer | None:

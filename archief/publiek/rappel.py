@@ -204,15 +204,35 @@ def _aangemeld(access: Access) -> None:
         raise NietAangemeld("the staff overview needs a bearer token")
 
 
+def _schrijfbare(session: Session, access: Access, ids: Sequence[str]) -> set[str]:
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Dossier.id)
+            .join(Afdeling, Dossier.afdeling == Afdeling.code)
+            .where(Dossier.id.in_(list(ids)), access.dossier_filter("write"))
+        )
+    )
+
+
 @beheer.get("/achterstallig")
-def overzicht(request: Request, access: CurrentAccess) -> list[AchterstalligOut]:
-    """Public dossiers overdue for review that the caller may see, most overdue first."""
+def overzicht(
+    request: Request, access: CurrentAccess, alleen_eigen: bool = False
+) -> list[AchterstalligOut]:
+    """Public dossiers overdue for review that the caller may see, most overdue first.
+
+    A dossier with public records is visible to every caller, so by default
+    this lists every overdue online dossier; `alleen_eigen=true` keeps the
+    ones the caller may change (their afdeling's: the ones they can fix).
+    """
     _aangemeld(access)
     container = request.app.state.container
     now: datetime = container.clock.now()
     with container.sessions() as session:
         lijst = achterstallig(session, container.settings, now)
-        zichtbaar = visible_dossiers(session, access, [a.dossier_id for a in lijst])
+        ids = [a.dossier_id for a in lijst]
+        zichtbaar = (_schrijfbare if alleen_eigen else visible_dossiers)(session, access, ids)
     return [
         AchterstalligOut(
             dossier_id=a.dossier_id,

@@ -209,7 +209,7 @@ def bewaar(container: Any, dossier: PubliekDossier, invoer: ReactieInvoer) -> st
         if item.record_id is None or item.status != "stored":
             # Not filed (refused by the intake): the kenmerk is not handed out.
             session.delete(row)
-            raise PortError(f"reactie {kenmerk} not filed: {item.reason}")
+            raise PortError("intake", f"reactie {kenmerk} not filed: {item.reason}")
         row.record_id = item.record_id
         append(
             session,
