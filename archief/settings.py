@@ -10,11 +10,22 @@ points every port at the real services.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _five_fields(value: str) -> str:
+    # Refused at start-up, not on the first beat tick.
+    if len(value.split()) != 5:  # the five crontab fields
+        raise ValueError(f"cron needs minute hour day month weekday, got {value!r}")
+    return value
+
+
+# A Celery beat crontab: minute hour day-of-month month day-of-week.
+Cron = Annotated[str, AfterValidator(_five_fields)]
 
 VAR = Path("var")
 
@@ -167,19 +178,11 @@ class FixiteitSettings(BaseModel):
     # POSTed a JSON body per deviation; None: the structlog event only.
     webhook_url: str | None = None
     # Celery beat crontab: minute hour day-of-month month day-of-week.
-    cron: str = "17 3 * * *"
+    cron: Cron = "17 3 * * *"
     # A scheduled run skips originals checked less than this many days ago.
     ouder_dan_dagen: int = Field(default=30, ge=0)
     # At most this many originals per scheduled run; None: all that are due.
     limiet: int | None = Field(default=None, ge=1)
-
-    @field_validator("cron")
-    @classmethod
-    def _five_fields(cls, value: str) -> str:
-        # Refused at start-up, not on the first beat tick.
-        if len(value.split()) != 5:  # the five crontab fields
-            raise ValueError(f"cron needs minute hour day month weekday, got {value!r}")
-        return value
 
     @field_validator("webhook_url", mode="before")
     @classmethod
@@ -207,14 +210,7 @@ class VernietigingSettings(BaseModel):
     afdeling: str = "div"
     categorie: str = "2.1.1"
     # Celery beat crontab for executing approved lists whose wait is over.
-    cron: str = "41 2 * * *"
-
-    @field_validator("cron")
-    @classmethod
-    def _five_fields(cls, value: str) -> str:
-        if len(value.split()) != 5:  # the five crontab fields
-            raise ValueError(f"cron needs minute hour day month weekday, got {value!r}")
-        return value
+    cron: Cron = "41 2 * * *"
 
 
 class OverbrengingSettings(BaseModel):
@@ -258,19 +254,12 @@ class SociaalSettings(BaseModel):
     # Followed on a schedule, e.g. ..._ACCOUNTS='[{"outbox": "...", "dossier": "..."}]'.
     accounts: list[SociaalAccount] = Field(default_factory=list)
     # Celery beat crontab: minute hour day-of-month month day-of-week.
-    cron: str = "*/30 * * * *"
+    cron: Cron = "*/30 * * * *"
     # Defaults for `archief sociaal importeer|volg`: the posts were public.
     laag: str = "openbaar"
     categorie: str | None = "20.1"
     max_paginas: int = Field(default=20, ge=1)
     timeout_seconden: float = Field(default=10.0, gt=0)
-
-    @field_validator("cron")
-    @classmethod
-    def _five_fields(cls, value: str) -> str:
-        if len(value.split()) != 5:  # the five crontab fields
-            raise ValueError(f"cron needs minute hour day month weekday, got {value!r}")
-        return value
 
 
 class BewaringSettings(BaseModel):
@@ -332,14 +321,7 @@ class RappelSettings(BaseModel):
     # Review interval for dossiers that do not set their own.
     interval_dagen: int = Field(default=90, ge=1, le=3650)
     # Celery beat crontab: minute hour day-of-month month day-of-week.
-    cron: str = "7 8 * * 1-5"
-
-    @field_validator("cron")
-    @classmethod
-    def _cron(cls, value: str) -> str:
-        if len(value.split()) != 5:  # the five crontab fields
-            raise ValueError(f"cron needs minute hour day month weekday, got {value!r}")
-        return value
+    cron: Cron = "7 8 * * 1-5"
 
 
 class Settings(BaseSettings):

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -14,30 +12,12 @@ from sqlalchemy import select
 
 from archief.audit.chain import operator
 from archief.bewaring import blokkade
+from archief.bewaring.cli_catalog import catalog
 from archief.catalog.models import Blokkade, Dossier, Record
-from archief.composition import Container, build_container
-from archief.errors import ArchiefError
 from archief.records import repository
 
 app = typer.Typer(no_args_is_help=True)
 out = Console()
-err = Console(stderr=True)
-
-
-@contextmanager
-def _catalog() -> Iterator[Container]:
-    # Imported late: the main CLI module imports this one.
-    from archief.cli import _settings  # noqa: PLC0415
-
-    container = build_container(_settings(None))
-    try:
-        container.migrate()
-        yield container
-    except ArchiefError as exc:
-        err.print(f"[red]refused:[/red] {exc.detail}")
-        raise typer.Exit(2) from exc
-    finally:
-        container.close()
 
 
 @app.command("blokkeer")
@@ -49,7 +29,7 @@ def place(
     record: Annotated[str | None, typer.Option(help="Only this record (id)")] = None,
 ) -> None:
     """Hold a dossier (or one record): no change, no destruction until lifted."""
-    with _catalog() as c, c.sessions.begin() as session:
+    with catalog() as c, c.sessions.begin() as session:
         found = repository.dossier_by_kenmerk(session, dossier)
         if found is None:
             raise blokkade.OngeldigeBlokkade(f"no dossier with kenmerk {dossier}")
@@ -75,7 +55,7 @@ def lift(
     reden: Annotated[str, typer.Option(help="Why the hold ends")],
 ) -> None:
     """Lift a hold; it stays on record, with who lifted it and why."""
-    with _catalog() as c, c.sessions.begin() as session:
+    with catalog() as c, c.sessions.begin() as session:
         blokkade.lift(
             session, c.store, blokkade_id, reden=reden, actor=operator(), at=c.clock.now()
         )
@@ -88,7 +68,7 @@ def show(
     alle: Annotated[bool, typer.Option("--alle", help="Lifted holds too")] = False,
 ) -> None:
     """The holds, newest last."""
-    with _catalog() as c, c.sessions() as session:
+    with catalog() as c, c.sessions() as session:
         query = (
             select(Blokkade, Dossier.kenmerk)
             .join(Dossier, Blokkade.dossier_id == Dossier.id)

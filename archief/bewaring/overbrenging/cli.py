@@ -8,8 +8,6 @@ code; `valideer` exits 1 when the bag has problems.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -26,36 +24,14 @@ from rich.progress import (
 from rich.table import Table
 
 from archief.audit.chain import operator
+from archief.bewaring.cli_catalog import catalog
 from archief.bewaring.overbrenging import bagit, repository, service
 from archief.bewaring.overbrenging.pakket import Stap
-from archief.composition import Container, build_container
-from archief.errors import ArchiefError
+from archief.composition import Container
 
 app = typer.Typer(no_args_is_help=True)
 out = Console()
 err = Console(stderr=True)
-
-
-def _refused(exc: ArchiefError) -> typer.Exit:
-    err.print(f"[red]refused ({exc.code}):[/red] {exc.detail}")
-    for problem in [*exc.extra.get("problemen", []), *exc.extra.get("overgeslagen", [])]:
-        err.print(f"  - {problem}")
-    return typer.Exit(2)
-
-
-@contextmanager
-def _catalog() -> Iterator[Container]:
-    # Imported late: the main CLI module imports this one.
-    from archief.cli import _settings  # noqa: PLC0415
-
-    container = build_container(_settings(None))
-    try:
-        container.migrate()
-        yield container
-    except ArchiefError as exc:
-        raise _refused(exc) from exc
-    finally:
-        container.close()
 
 
 def _dag(value: str) -> date:
@@ -96,7 +72,7 @@ def maak(
 ) -> None:
     """Select the permanent records due for transfer, build the package, record the transfer."""
     dag = _dag(peildatum)
-    with _catalog() as c:
+    with catalog() as c:
         with Progress(
             TextColumn("[bold]overbrenging[/bold]"),
             BarColumn(),
@@ -133,7 +109,7 @@ def bevestig(
     ontvangstbewijs: Annotated[str, typer.Option(help="The repository's receipt, as text")],
 ) -> None:
     """The repository confirmed receipt: check the package and mark the records overgebracht."""
-    with _catalog() as c:
+    with catalog() as c:
         ob_id = service.bevestig(c, overbrenging, ontvangstbewijs=ontvangstbewijs, actor=operator())
         _show(c, ob_id)
 
@@ -144,7 +120,7 @@ def annuleer(
     reden: Annotated[str, typer.Option(help="Why the transfer is cancelled")],
 ) -> None:
     """Cancel a transfer that is not confirmed; its package is removed."""
-    with _catalog() as c:
+    with catalog() as c:
         ob_id = service.annuleer(c, overbrenging, reden=reden, actor=operator())
         _show(c, ob_id)
 
@@ -152,7 +128,7 @@ def annuleer(
 @app.command("lijst")
 def lijst() -> None:
     """Every transfer, newest first."""
-    with _catalog() as c, c.sessions() as session:
+    with catalog() as c, c.sessions() as session:
         transfers = repository.all_transfers(session)
         aantallen = repository.counts(session, [ob.id for ob in transfers])
         table = Table("kenmerk", "id", "status", "peildatum", "records", "ontvanger", "aangemaakt")

@@ -8,8 +8,6 @@ person, and the command line only knows a login. Reviewers use the API
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Annotated
 
@@ -20,32 +18,15 @@ from rich.table import Table
 from sqlalchemy import select
 
 from archief.audit.chain import operator
+from archief.bewaring.cli_catalog import catalog
 from archief.bewaring.vernietiging import lijst as lijsten
 from archief.bewaring.vernietiging import uitvoering, verklaring
 from archief.catalog.models import Dossier, Vernietigingslijst
 from archief.clock import AMSTERDAM
-from archief.composition import Container, build_container
-from archief.errors import ArchiefError
 
 app = typer.Typer(no_args_is_help=True)
 out = Console()
 err = Console(stderr=True)
-
-
-@contextmanager
-def _catalog() -> Iterator[Container]:
-    # Imported late: the main CLI module imports this one.
-    from archief.cli import _settings  # noqa: PLC0415
-
-    container = build_container(_settings(None))
-    try:
-        container.migrate()
-        yield container
-    except ArchiefError as exc:
-        err.print(f"[red]refused:[/red] {exc.detail}")
-        raise typer.Exit(2) from exc
-    finally:
-        container.close()
 
 
 @app.command("voorstel")
@@ -58,7 +39,7 @@ def propose(
     toelichting: Annotated[str, typer.Option(help="Why this list, now")] = "",
 ) -> None:
     """Propose a destruction list of every record that is due and not held."""
-    with _catalog() as c, c.sessions.begin() as session:
+    with catalog() as c, c.sessions.begin() as session:
         now = c.clock.now()
         dag = date.fromisoformat(peildatum) if peildatum else now.astimezone(AMSTERDAM).date()
         ids = None
@@ -87,7 +68,7 @@ def propose(
 @app.command("lijsten")
 def list_lists() -> None:
     """Every destruction list, newest first."""
-    with _catalog() as c, c.sessions() as session:
+    with catalog() as c, c.sessions() as session:
         table = Table(
             "kenmerk", "status", "peildatum", "records", "uitvoerbaar vanaf", "verklaring"
         )
@@ -108,7 +89,7 @@ def list_lists() -> None:
 @app.command("toon")
 def show(lijst: Annotated[str, typer.Argument(help="Kenmerk or id")]) -> None:
     """One list: its records (ids, no titles), reviews and state."""
-    with _catalog() as c, c.sessions() as session:
+    with catalog() as c, c.sessions() as session:
         row = lijsten.laad(session, lijst)
         out.print(f"[bold]{row.kenmerk}[/bold] {row.status}, peildatum {row.peildatum}")
         waiting = lijsten.openstaande_rollen(session, row, c.settings.bewaring.vernietiging)
@@ -134,7 +115,7 @@ def execute(lijst: Annotated[str, typer.Argument(help="Kenmerk or id")]) -> None
     """Execute an approved list whose cooling-off period is over; file the verklaring."""
     actor = operator()
     with (
-        _catalog() as c,
+        catalog() as c,
         Progress(
             TextColumn("{task.description}"),
             BarColumn(),
