@@ -24,7 +24,7 @@ from archief.publiek import pages as publiek
 from archief.publiek import rappel, reacties
 from archief.reconstructie import endpoints as reconstructie
 from archief.records import endpoints as records
-from archief.records import wijzigen
+from archief.records import suggesties, wijzigen
 from archief.settings import Settings
 from archief.toegang import endpoints as toegang
 
@@ -56,6 +56,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(records.router)
     app.include_router(wijzigen.router)
+    app.include_router(suggesties.router)
     app.include_router(intake.router)
     app.include_router(dossiers.router)
     app.include_router(dossier_wijzigen.router)

@@ -200,7 +200,13 @@ class IngestItem(Base):
 
 
 class Suggestion(Base):
-    """A metadata value read from the memo itself, waiting for a person to confirm it."""
+    """A metadata value read from the memo itself, waiting for a person to confirm it.
+
+    voorgesteld → bevestigd | gecorrigeerd | afgewezen, once (archief.records.suggesties).
+    A confirmed or corrected value is the record's confirmed metadata: where a
+    record field takes it (onderwerp → titel) it is applied there too, and
+    `recordveld` says so; the others (kenmerk, datum, steller, ...) live here.
+    """
 
     __tablename__ = "suggestion"
 
@@ -211,7 +217,13 @@ class Suggestion(Base):
     raw: Mapped[str] = mapped_column(Text)
     confidence: Mapped[float] = mapped_column(Float)
     page: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="suggested")
+    status: Mapped[str] = mapped_column(String(16), default="voorgesteld")
+    # The decision: the value as confirmed or corrected (None when rejected),
+    # the record field it was applied to, who decided and when.
+    waarde: Mapped[str | None] = mapped_column(Text)
+    recordveld: Mapped[str | None] = mapped_column(String(32))
+    besloten_door: Mapped[str | None] = mapped_column(String(255))
+    besloten_op: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Beleid(Base):
