@@ -123,6 +123,9 @@ class SearchQuery:
     size: int = 10
     # The `sort` values of the last hit of the previous page (deep paging).
     search_after: Sequence[Any] | None = None
+    # Hits to skip (numbered pages). offset + size MUST stay within the
+    # index's max_result_window (10,000 by default); search_after has no limit.
+    offset: int = 0
     facets: bool = True
 
 

@@ -267,6 +267,8 @@ class ElasticsearchIndex:
         }
         if query.search_after is not None:
             body["search_after"] = list(query.search_after)
+        if query.offset:
+            body["from"] = query.offset
         if query.facets:
             body["aggregations"] = _facet_aggregations()
         try:

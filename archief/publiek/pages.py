@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import structlog
 from fastapi import APIRouter, Query, Request, Response
@@ -47,10 +47,18 @@ pagina = APIRouter(
     prefix="/publiek", tags=["publiek"], include_in_schema=False, route_class=PubliekRoute
 )
 
-# How many recent publications a page lists, and hits a search shows.
+# How many recent publications a page lists, and hits a search page shows.
 RECENT = 10
 WIJK_RECENT = 20
 TREFFERS = 20
+# Numbered search pages stop here: 50 pages of 20, 1,000 hits. Elasticsearch
+# refuses from + size beyond index.max_result_window (10,000 by default), and
+# nobody pages that far; a narrower query serves them better. A higher
+# `pagina` is a 400, never a 500 from the index.
+MAX_PAGINA = 50
+MAX_RESULT_WINDOW = 10_000
+if MAX_PAGINA * TREFFERS > MAX_RESULT_WINDOW:  # pragma: no cover - a constant edited wrongly
+    raise RuntimeError("search pages would pass Elasticsearch's max_result_window")
 Formaat = Literal["atom", "rss"]
 
 
@@ -63,10 +71,65 @@ class Treffer:
 
 @dataclass(frozen=True, slots=True)
 class Zoekresultaat:
+    """One page of a public search, with what its links need to keep the query and filters."""
+
     q: str
+    wijk: str = ""
+    pagina: int = 1
     totaal: int = 0
     treffers: Sequence[Treffer] = field(default_factory=tuple)
     fout: bool = False
+
+    @property
+    def aantal_paginas(self) -> int:
+        """Pages that can be asked for (at most MAX_PAGINA, however many hits there are)."""
+        return min(-(-self.totaal // TREFFERS), MAX_PAGINA)
+
+    @property
+    def afgekapt(self) -> bool:
+        """More hits than the numbered pages reach."""
+        return self.totaal > self.bereik
+
+    @property
+    def bereik(self) -> int:
+        """How many hits the numbered pages reach."""
+        return MAX_PAGINA * TREFFERS
+
+    @property
+    def eerste(self) -> int:
+        return (self.pagina - 1) * TREFFERS + 1
+
+    @property
+    def laatste(self) -> int:
+        return self.eerste + len(self.treffers) - 1
+
+    @property
+    def vorige(self) -> int | None:
+        return self.pagina - 1 if 1 < self.pagina <= self.aantal_paginas else None
+
+    @property
+    def volgende(self) -> int | None:
+        return self.pagina + 1 if self.pagina < self.aantal_paginas else None
+
+    def url(self, pagina: int) -> str:
+        """This search on another page: the query and every filter travel along."""
+        params: dict[str, str | int] = {"q": self.q}
+        if self.wijk:
+            params["wijk"] = self.wijk
+        if pagina > 1:
+            params["pagina"] = pagina
+        return "/publiek?" + urlencode(params)
+
+    def nummers(self) -> list[int | None]:
+        """The page numbers to link: the first, the last, two either side (None: a gap)."""
+        laatste = self.aantal_paginas
+        wanted = {1, laatste, *range(self.pagina - 2, self.pagina + 3)}
+        out: list[int | None] = []
+        for n in sorted(n for n in wanted if 1 <= n <= laatste):
+            if out and out[-1] is not None and n > out[-1] + 1:
+                out.append(None)
+            out.append(n)
+        return out
 
 
 def _settings(request: Request) -> PubliekSettings:
@@ -105,23 +168,25 @@ def _pagina(request: Request, template: str, **context: Any) -> Response:
 # -- pages --------------------------------------------------------------------
 
 
-def _zoek(request: Request, publiek: Publiek, q: str) -> Zoekresultaat:
-    """Search the public layer with the public's own permission filter, inside the index."""
+def _zoek(request: Request, publiek: Publiek, q: str, wijk: str, nummer: int) -> Zoekresultaat:
+    """One page of hits in the public layer, the public's permission filter inside the index."""
     index = request.app.state.container.index
     if index is None:
-        return Zoekresultaat(q, fout=True)
+        return Zoekresultaat(q, wijk, nummer, fout=True)
     query = SearchQuery(
         permission=publiek.access.search_filter(),
         text=q,
         layers=[OPENBAAR],
+        wijken=[wijk] if wijk else [],
         size=TREFFERS,
+        offset=(nummer - 1) * TREFFERS,
         facets=False,
     )
     try:
         result = index.search(query)
     except PortError:
         log.warning("publiek.search.unavailable")
-        return Zoekresultaat(q, fout=True)
+        return Zoekresultaat(q, wijk, nummer, fout=True)
     found = publiek.which([h.record_id for h in result.hits])
     treffers = []
     for hit in result.hits:
@@ -132,15 +197,22 @@ def _zoek(request: Request, publiek: Publiek, q: str) -> Zoekresultaat:
             log.error("publiek.search.recheck_denied", record_id=hit.record_id)
             continue
         treffers.append(Treffer(record, list(hit.highlights), list(hit.pages)))
-    dropped = len(result.hits) - len(treffers)
-    return Zoekresultaat(q, max(result.total - dropped, len(treffers)), treffers)
+    # The total is exact (track_total_hits); a hit the re-check refused is not counted.
+    totaal = result.total - (len(result.hits) - len(treffers))
+    return Zoekresultaat(q, wijk, nummer, totaal, treffers)
 
 
 @pagina.get("")
-def home(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> Response:
-    """Search over the public layer, the wijken, and what was published last."""
+def home(
+    request: Request,
+    q: Annotated[str, Query(max_length=200)] = "",
+    wijk: Annotated[str, Query(max_length=100)] = "",
+    # Out of range or not a number: the friendly 400 page (PubliekRoute).
+    nummer: Annotated[int, Query(alias="pagina", ge=1, le=MAX_PAGINA)] = 1,
+) -> Response:
+    """Search over the public layer (paged), the wijken, and what was published last."""
     with _publiek(request) as publiek:
-        zoek = _zoek(request, publiek, q.strip()) if q.strip() else None
+        zoek = _zoek(request, publiek, q.strip(), wijk.strip(), nummer) if q.strip() else None
         wijken = publiek.wijken()
         recent = publiek.records(limit=RECENT)
     return _pagina(request, "home.html", zoek=zoek, wijken=wijken, recent=recent)
@@ -256,7 +328,7 @@ def download(request: Request, record_id: str) -> Response:
 
 @pagina.get("/records/{record_id}/metadata.xml")
 def record_metadata(request: Request, record_id: str) -> Response:
-    """The record's Woo metadata (DiWoo style) as an XML document."""
+    """The record's Woo metadata (DiWoo 0.9.8) as an XML document."""
     record = _publiek_record(request, record_id)
     body = metadata.document(record, woo.uitgever(_settings(request)))
     return Response(body, media_type=metadata.MEDIA_TYPE)

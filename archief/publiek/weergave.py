@@ -59,6 +59,9 @@ BESTANDSSOORTEN = {
     "image/png": "afbeelding (PNG)",
     "image/jpeg": "afbeelding (JPEG)",
     "image/tiff": "afbeelding (TIFF)",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word-document",
+    "application/vnd.oasis.opendocument.text": "OpenDocument-tekst",
+    "message/rfc822": "e-mailbericht",
 }
 # Characters XML 1.0 forbids; a hostile title must not break a feed or sitemap.
 _NIET_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -22,6 +22,9 @@ from archief.errors import ArchiefError
 from archief.settings import PubliekSettings
 
 _CODE = re.compile(r"c_[0-9a-f]{8}")
+# Woo art. 3.1, the general duty to publish: information made public outside
+# the seventeen categories of art. 3.3.
+ART_3_1 = "c_816e508d"
 
 
 class OnbekendeInformatiecategorie(ArchiefError):
@@ -74,6 +77,20 @@ def categorieen() -> MappingProxyType[str, Informatiecategorie]:
 def categorie(uri: str | None) -> Informatiecategorie | None:
     """The category a record names (None when it names none, or one no longer listed)."""
     return categorieen().get(uri or "")
+
+
+def voor_metadata(uri: str | None) -> Informatiecategorie:
+    """The category DiWoo metadata names: the record's own, or art. 3.1 when it has none.
+
+    DiWoo requires a category. A record published without one in the art.
+    3.3 lists was published under the general duty of art. 3.1, which is
+    exactly what that concept stands for; claiming any 3.3 category would
+    be a guess.
+    """
+    found = categorie(uri)
+    if found is not None:
+        return found
+    return next(c for c in categorieen().values() if c.code == ART_3_1)
 
 
 def normaliseer(waarde: str) -> str:
