@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import atexit
 import ctypes
+import gc
+import importlib
 import os
 import signal
 import subprocess
@@ -11,71 +14,90 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    track,
-)
-from rich.table import Table
-from sqlalchemy import func, select
+from typer import _click
+from typer.core import TyperGroup
 
-from archief.audit.chain import operator
-from archief.audit.cli import app as audit_app
-from archief.besluiten.cli import app as besluit_app
-from archief.bewaring.cli import app as selectielijst_app
-from archief.bewaring.cli_blokkade import app as bewaring_app
-from archief.bewaring.cli_fixiteit import app as fixiteit_app
-from archief.bewaring.overbrenging.cli import app as overbrenging_app
-from archief.bewaring.sociaal.cli import app as sociaal_app
-from archief.bewaring.vernietiging.cli import app as vernietiging_app
-from archief.catalog.models import Content
-from archief.cli_toegang import organisatie_app, policy_app
-from archief.composition import Container, build_container, rebuild_documents
-from archief.errors import ArchiefError, PortError
-from archief.health import run_checks
-from archief.intake import bulk
-from archief.intake import repository as intake_repo
-from archief.intake.service import ensure_dossier
-from archief.logging import configure_logging
-from archief.ports import TASK_EXTRACT, SearchQuery
-from archief.reconstructie.cli import app as reconstructie_app
-from archief.records import repository as records_repo
-from archief.settings import Settings, load_settings
-from policies.compile import search_filter
-from policies.engine import OPENBAAR
-from policies.subject import ANONIEM
+# Start-up time matters: `archief ingest` is run per batch and benchmarked
+# from upload to searchable. So modules a command needs are imported in that
+# command, and the sub-command groups (audit, besluit, bewaring, ...) only
+# when named.
+if TYPE_CHECKING:
+    from archief.composition import Container
+    from archief.intake import bulk
+    from archief.settings import Settings
 
-app = typer.Typer(help="archief: het geheugen van de gemeente.", no_args_is_help=True)
-app.add_typer(policy_app, name="policy")
-app.add_typer(organisatie_app, name="organisatie")
-app.add_typer(audit_app, name="audit", help="The audit trail: verify, anchor, show.")
-app.add_typer(besluit_app, name="besluit", help="Besluiten: the besluitnota workflow.")
-app.add_typer(bewaring_app, name="bewaring", help="Retention: legal holds and fixity.")
-app.add_typer(selectielijst_app, name="selectielijst")
-app.add_typer(fixiteit_app, name="fixiteit", help="Fixity: stored originals against their SHA-256.")
-app.add_typer(
-    vernietiging_app, name="vernietiging", help="Destruction lists: propose, review, execute."
-)
-app.add_typer(
-    overbrenging_app, name="overbrenging", help="Transfer permanent records: MDTO + BagIt."
-)
-app.add_typer(sociaal_app, name="sociaal", help="Social media: capture posts as records.")
-app.add_typer(
-    reconstructie_app, name="reconstrueer", help="A dossier as it was on a date (ombudsman)."
+# name: (module, attribute, help when it differs from the group's own)
+GROUPS: dict[str, tuple[str, str, str | None]] = {
+    "policy": ("archief.cli_toegang", "policy_app", None),
+    "organisatie": ("archief.cli_toegang", "organisatie_app", None),
+    "audit": ("archief.audit.cli", "app", "The audit trail: verify, anchor, show."),
+    "besluit": ("archief.besluiten.cli", "app", "Besluiten: the besluitnota workflow."),
+    "bewaring": ("archief.bewaring.cli_blokkade", "app", "Retention: legal holds and fixity."),
+    "selectielijst": ("archief.bewaring.cli", "app", None),
+    "fixiteit": (
+        "archief.bewaring.cli_fixiteit",
+        "app",
+        "Fixity: stored originals against their SHA-256.",
+    ),
+    "vernietiging": (
+        "archief.bewaring.vernietiging.cli",
+        "app",
+        "Destruction lists: propose, review, execute.",
+    ),
+    "overbrenging": (
+        "archief.bewaring.overbrenging.cli",
+        "app",
+        "Transfer permanent records: MDTO + BagIt.",
+    ),
+    "sociaal": ("archief.bewaring.sociaal.cli", "app", "Social media: capture posts as records."),
+    "reconstrueer": (
+        "archief.reconstructie.cli",
+        "app",
+        "A dossier as it was on a date (ombudsman).",
+    ),
+}
+
+
+class _LazyGroups(TyperGroup):
+    """The top-level group: a sub-command group is imported when it is named (or listed)."""
+
+    def list_commands(self, ctx: _click.Context) -> list[str]:
+        return [*super().list_commands(ctx), *(n for n in GROUPS if n not in self.commands)]
+
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
+        if cmd_name not in self.commands and cmd_name in GROUPS:
+            module, attribute, help_text = GROUPS[cmd_name]
+            group = getattr(importlib.import_module(module), attribute)
+            holder = typer.Typer()
+            if help_text:
+                holder.add_typer(group, name=cmd_name, help=help_text)
+            else:
+                holder.add_typer(group, name=cmd_name)  # the group's own help
+            self.commands[cmd_name] = typer.main.get_group(holder).commands[cmd_name]
+        return super().get_command(ctx, cmd_name)
+
+
+app = typer.Typer(
+    cls=_LazyGroups, help="archief: het geheugen van de gemeente.", no_args_is_help=True
 )
 console = Console(stderr=True)
 DEFAULT_ENV_FILE = Path("var/archief.env")
+# At exit the interpreter collects the whole heap of a loaded CLI (SQLAlchemy,
+# Celery, Elasticsearch, ...) while it tears the modules down: about half a
+# second spent on memory the process is about to give back anyway. Freezing
+# it first (after the atexit handlers that flush and close) skips that.
+atexit.register(gc.freeze)
 
 
 def _settings(env_file: Path | None) -> Settings:
     """Settings from the environment, plus the local stack's env file if there is one."""
+    from archief.logging import configure_logging  # noqa: PLC0415
+    from archief.settings import load_settings  # noqa: PLC0415
+
     path = env_file or Path(os.environ.get("ARCHIEF_ENV_FILE", DEFAULT_ENV_FILE))
     settings = load_settings(path)
     configure_logging(settings.log_level, settings.log_format)
@@ -144,6 +166,8 @@ def worker(
 @app.command()
 def migrate(env_file: EnvFile = None) -> None:
     """Bring the catalog schema up to date; a new one gets the default organisation and policy."""
+    from archief.composition import build_container  # noqa: PLC0415
+
     container = build_container(_settings(env_file))
     try:
         container.migrate()
@@ -155,6 +179,11 @@ def migrate(env_file: EnvFile = None) -> None:
 @app.command()
 def status(env_file: EnvFile = None) -> None:
     """Check every service archief depends on; exit 1 if any fails."""
+    from rich.table import Table  # noqa: PLC0415
+
+    from archief.composition import build_container  # noqa: PLC0415
+    from archief.health import run_checks  # noqa: PLC0415
+
     container = build_container(_settings(env_file))
     ok, report = run_checks(container.checks())
     table = Table("service", "status", "detail")
@@ -213,6 +242,17 @@ def _run_ingest(
     laag: str,
     wait_for_processing: bool,
 ) -> bulk.Summary:
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from archief.audit.chain import operator  # noqa: PLC0415
+    from archief.intake import bulk  # noqa: PLC0415
+
     files = list(bulk.walk(paths))
     columns = (
         TextColumn("{task.description}"),
@@ -257,6 +297,10 @@ def _run_ingest(
 
 
 def _print_summary(container: Container, summary: bulk.Summary, waited: bool) -> None:
+    from rich.table import Table  # noqa: PLC0415
+
+    from archief.intake import bulk  # noqa: PLC0415
+
     rows = bulk.outcomes(container, summary.item_ids)
     counts: dict[str, int] = {}
     for _name, status_, _code, _reason in rows:
@@ -279,6 +323,8 @@ def _print_summary(container: Container, summary: bulk.Summary, waited: bool) ->
 
 
 def _worker_answers(container: Container, timeout: float) -> bool:
+    from archief.errors import PortError  # noqa: PLC0415
+
     try:
         container.queue.ping(timeout=timeout)
     except PortError:
@@ -304,6 +350,11 @@ def ingest(  # noqa: PLR0917  # Typer maps each parameter to an option
     env_file: EnvFile = None,
 ) -> None:
     """Ingest a backlog: store, OCR and index files, resumably, with progress."""
+    from archief.audit.chain import operator  # noqa: PLC0415
+    from archief.composition import build_container  # noqa: PLC0415
+    from archief.errors import ArchiefError  # noqa: PLC0415
+    from archief.intake.service import ensure_dossier  # noqa: PLC0415
+
     settings = _settings(env_file)
     container = build_container(settings)
     container.prepare()
@@ -350,6 +401,10 @@ def ingest(  # noqa: PLR0917  # Typer maps each parameter to an option
 @app.command()
 def resume(env_file: EnvFile = None) -> None:
     """Hand on content that was stored but never processed, or whose processing got stuck."""
+    from archief.composition import build_container  # noqa: PLC0415
+    from archief.intake import repository as intake_repo  # noqa: PLC0415
+    from archief.ports import TASK_EXTRACT  # noqa: PLC0415
+
     settings = _settings(env_file)
     container = build_container(settings)
     before = container.clock.now() - timedelta(seconds=settings.ingest.stuck_after_seconds)
@@ -363,6 +418,13 @@ def resume(env_file: EnvFile = None) -> None:
 @app.command("ingest-status")
 def ingest_status(env_file: EnvFile = None) -> None:
     """Show processing counts, stuck documents and pages waiting for review."""
+    from rich.table import Table  # noqa: PLC0415
+    from sqlalchemy import func, select  # noqa: PLC0415
+
+    from archief.catalog.models import Content  # noqa: PLC0415
+    from archief.composition import build_container  # noqa: PLC0415
+    from archief.intake import repository as intake_repo  # noqa: PLC0415
+
     settings = _settings(env_file)
     container = build_container(settings)
     before = container.clock.now() - timedelta(seconds=settings.ingest.stuck_after_seconds)
@@ -391,6 +453,9 @@ def ingest_status(env_file: EnvFile = None) -> None:
 @app.command()
 def reindex(env_file: EnvFile = None) -> None:
     """Rebuild the search index from the catalog and the object store, then swap the alias."""
+    from rich.progress import track  # noqa: PLC0415
+
+    from archief.composition import build_container, rebuild_documents  # noqa: PLC0415
 
     container = build_container(_settings(env_file))
     if container.index is None:
@@ -408,6 +473,8 @@ def export_text(
     env_file: EnvFile = None,
 ) -> None:
     """Write the extracted text of every record in a dossier, page by page."""
+    from archief.composition import build_container  # noqa: PLC0415
+    from archief.records import repository as records_repo  # noqa: PLC0415
     from ingest import process  # noqa: PLC0415
 
     container = build_container(_settings(env_file))
@@ -434,7 +501,14 @@ def demo(
     ] = True,
 ) -> None:
     """Ingest the bundled Dutch samples (scans included), show searches, serve the API."""
+    from archief.audit.chain import operator  # noqa: PLC0415
+    from archief.composition import build_container  # noqa: PLC0415
     from archief.demo import SAMPLES  # noqa: PLC0415
+    from archief.intake.service import ensure_dossier  # noqa: PLC0415
+    from archief.ports import SearchQuery  # noqa: PLC0415
+    from policies.compile import search_filter  # noqa: PLC0415
+    from policies.engine import OPENBAAR  # noqa: PLC0415
+    from policies.subject import ANONIEM  # noqa: PLC0415
 
     settings = _settings(env_file)
     container = build_container(settings)

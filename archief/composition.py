@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import structlog
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from archief.audit.chain import SYSTEEM, Actor
-from archief.auth.tokens import TokenVerifier
 from archief.catalog import db
 from archief.catalog.models import Content, Record
 from archief.clock import SystemClock
@@ -31,6 +31,10 @@ from ingest.queue import CeleryQueue
 from ingest.worker import create_celery
 from policies.engine import PolicyTexts
 from search.index import ElasticsearchIndex
+
+if TYPE_CHECKING:
+    # Only built with an OIDC issuer; imported then (it loads the JWT stack).
+    from archief.auth.tokens import TokenVerifier
 
 log = structlog.get_logger(__name__)
 
@@ -122,6 +126,14 @@ def rebuild_documents(container: Container) -> Iterator[SearchDocument]:
             yield from process.search_documents(sha, records, pages)
 
 
+def _token_verifier(settings: Settings) -> TokenVerifier | None:
+    if not settings.auth.issuer:
+        return None
+    from archief.auth.tokens import TokenVerifier  # noqa: PLC0415
+
+    return TokenVerifier(settings.auth)
+
+
 def build_container(settings: Settings) -> Container:
     """Wire the adapters the settings select."""
     engine = db.build_engine(settings.database)
@@ -138,5 +150,5 @@ def build_container(settings: Settings) -> Container:
         queue=CeleryQueue(create_celery(settings)),
         clock=SystemClock(),
         policies=beleid.PolicyHolder(),
-        tokens=TokenVerifier(settings.auth) if settings.auth.issuer else None,
+        tokens=_token_verifier(settings),
     )

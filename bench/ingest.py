@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import psutil
 import psycopg
+import redis
 from PIL import Image, ImageFilter, ImageOps
 from psycopg import sql
 from pydantic import SecretStr
@@ -427,7 +428,10 @@ def _create_database(url: str, name: str) -> None:
 
 
 def _clean_up(stack: dict[str, str], env: dict[str, str], database: str) -> None:
-    """Drop the bench's database, bucket and index."""
+    """Drop the bench's database, bucket and index, and empty its Redis database."""
+    # Thumbnail tasks queue behind everything else and may still wait when
+    # the workers stop; the next run must not inherit them.
+    redis.Redis.from_url(env["ARCHIEF_QUEUE__BROKER_URL"]).flushdb()
     admin = make_url(stack["ARCHIEF_DATABASE__URL"]).set(drivername="postgresql")
     with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
         conn.execute(
@@ -784,7 +788,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=20260414)
     parser.add_argument(
-        "--skip", action="append", choices=SYSTEMS, default=[], help="leave a system out"
+        "--skip",
+        action="extend",
+        nargs="+",
+        choices=SYSTEMS,
+        default=[],
+        help="leave systems out (--skip tesseract ocrmypdf, or --skip a --skip b)",
     )
     parser.add_argument(
         "--preprocess-study",

@@ -8,12 +8,13 @@ import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-
-import pytesseract
-from PIL import Image, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from archief.errors import ArchiefError, PortError
 from archief.ports import OcrResult, OcrWord
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # One OCR process per core does the parallelism; Tesseract's own OpenMP
 # threads would only fight those processes for the same two cores.
@@ -82,11 +83,13 @@ def parse_hocr(hocr: str) -> list[OcrWord]:
 
 
 class TesseractOcr:
-    def __init__(self, command: str = "tesseract", languages: str = "nld+eng") -> None:
+    def __init__(self, command: str = "tesseract", languages: str = "nld") -> None:
         self.command = command
         self.languages = languages
 
     def recognize(self, image: bytes) -> OcrResult:
+        from PIL import Image, UnidentifiedImageError  # noqa: PLC0415  # see _run
+
         try:
             img = Image.open(io.BytesIO(image))
             img.load()
@@ -100,6 +103,10 @@ class TesseractOcr:
         return self._run(str(path), timeout=timeout)
 
     def _run(self, image: str | Image.Image, timeout: float) -> OcrResult:
+        # Imported when used (as Pillow is): pytesseract imports numpy, which a
+        # process that only builds the adapters (the CLI) should not pay for.
+        import pytesseract  # noqa: PLC0415
+
         pytesseract.pytesseract.tesseract_cmd = self.command
         try:
             hocr_bytes, text = pytesseract.run_and_get_multiple_output(
@@ -124,6 +131,8 @@ class TesseractOcr:
         return OcrResult(text=text, words=words, mean_confidence=mean, hocr=hocr)
 
     def check(self) -> str:
+        import pytesseract  # noqa: PLC0415
+
         pytesseract.pytesseract.tesseract_cmd = self.command
         try:
             version = pytesseract.get_tesseract_version()

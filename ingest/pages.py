@@ -10,6 +10,10 @@ is: JPEG and JPEG 2000 streams are written out byte for byte and CCITT scans
 as the TIFF pypdf wraps them in. Re-rendering a 300 dpi page costs several
 times the OCR itself, so rendering (pdftoppm) is only the fallback for pages
 that are neither text nor a single image.
+
+`thumbnails` (also in the sandbox, after the content is indexed) draws every
+page small: a scanned page's own image is downscaled (a JPEG decoded at a
+fraction of its size), other pages are rendered by pdftoppm with `-scale-to`.
 """
 
 from __future__ import annotations
@@ -32,8 +36,13 @@ from pypdf.errors import (
 from pypdf.generic import IndirectObject
 
 from archief.errors import ArchiefError
+from ingest import mail, office
 
-THUMB_WIDTH = 320
+# Thumbnails fit in a square of this many pixels: an A4 page becomes 320 x 452.
+THUMB_BOX = 452
+THUMB_TIMEOUT = 60
+# A page image smaller than this (either side) is a logo or a stamp, not a scan.
+SCAN_MIN_PIXELS = 300
 RENDER_DPI = 300
 RENDER_TIMEOUT = 120
 _INVERT = bytes(255 - i for i in range(256))
@@ -78,6 +87,10 @@ def analyze(path: str, workdir: str, media_type: str, max_pages: int) -> dict[st
             ],
             "thumbnail": None,
         }
+    if media_type in office.MEDIA_TYPES:
+        return office.analyze(Path(path), max_pages)
+    if media_type == mail.MEDIA_TYPE:
+        return mail.analyze(Path(path))
     raise PageError("unsupported_type", f"no page analysis for {media_type}")
 
 
@@ -92,30 +105,19 @@ def _image(path: Path, out: Path, media_type: str, max_pages: int) -> dict[str, 
                 img.load()  # decode once, so a broken image fails here, not in OCR
                 # The file itself is the page image: no re-encoding.
                 pages.append({"number": 1, "image": str(path)})
-                thumb = _thumbnail(img, out)
             else:
-                thumb = None
                 for i, frame in enumerate(ImageSequence.Iterator(img), start=1):
                     target = out / f"page-{i:04d}.tif"
                     frame.save(
                         target, format="TIFF", compression="group4" if frame.mode == "1" else None
                     )
                     pages.append({"number": i, "image": str(target)})
-                    if thumb is None:
-                        thumb = _thumbnail(frame, out)
     except Image.DecompressionBombError as exc:
         raise PageError("image_too_large", str(exc)) from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise PageError("unreadable_image", f"{media_type} not readable: {exc}") from exc
-    return {"pages": pages, "thumbnail": thumb}
-
-
-def _thumbnail(img: Image.Image, out: Path) -> str:
-    thumb = img.convert("L")
-    thumb.thumbnail((THUMB_WIDTH, THUMB_WIDTH * 2))
-    target = out / "thumbnail.png"
-    thumb.save(target, format="PNG", optimize=True)
-    return str(target)
+    # Thumbnails are made later, by `thumbnails`, off the path to searchable.
+    return {"pages": pages, "thumbnail": None}
 
 
 def _open_pdf(path: Path, max_pages: int) -> PdfReader:
@@ -137,6 +139,21 @@ def _open_pdf(path: Path, max_pages: int) -> PdfReader:
     return reader
 
 
+# pypdf reports structural damage through many exception types.
+_PDF_DAMAGE = (
+    PdfReadError,
+    PdfStreamError,
+    KeyError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    AssertionError,
+    RecursionError,
+    OSError,
+)
+
+
 def _pdf(path: Path, out: Path, max_pages: int) -> dict[str, Any]:
     try:
         reader = _open_pdf(path, max_pages)
@@ -148,22 +165,9 @@ def _pdf(path: Path, out: Path, max_pages: int) -> dict[str, Any]:
     except LimitReachedError as exc:
         # pypdf's own guard against decompression bombs.
         raise PageError("limit_memory", f"the PDF exceeds a decompression limit: {exc}") from exc
-    except (
-        PdfReadError,
-        PdfStreamError,
-        KeyError,
-        ValueError,
-        TypeError,
-        AttributeError,
-        IndexError,
-        AssertionError,
-        RecursionError,
-        OSError,
-    ) as exc:
-        # pypdf reports structural damage through many exception types.
+    except _PDF_DAMAGE as exc:
         raise PageError("corrupt_pdf", f"damaged PDF: {type(exc).__name__}: {exc}") from exc
-    first_image = next((p["image"] for p in pages if "image" in p), None)
-    return {"pages": pages, "thumbnail": _pdf_thumbnail(path, out, first_image)}
+    return {"pages": pages, "thumbnail": None}
 
 
 def _pdf_page(path: Path, reader: PdfReader, index: int, out: Path) -> dict[str, Any]:
@@ -291,31 +295,159 @@ def _render(path: Path, number: int, stem: Path) -> str:
     return str(stem.with_suffix(".pgm"))
 
 
-def _pdf_thumbnail(path: Path, out: Path, first_image: str | None) -> str | None:
+# --------------------------------------------------------------------------
+# Thumbnails: one small grey PNG per page, made after the content is indexed
+# --------------------------------------------------------------------------
+
+
+def thumbnails(  # noqa: PLR0917  # the sandbox passes its JSON arguments by position
+    path: str, workdir: str, media_type: str, first: int, last: int, max_pages: int
+) -> dict[str, Any]:
+    """Draw pages `first`..`last` as small grey PNGs into `workdir`; runs in the sandbox.
+
+    Returns `{"count": pages in the document, "pages": [{"number", "image"}]}`.
+    A page that cannot be drawn is left out: a missing thumbnail never fails
+    anything. Types without pages to draw (text, mail, office) give none.
+    """
+    out = Path(workdir)
+    out.mkdir(parents=True, exist_ok=True)
+    if media_type == "application/pdf":
+        made, count = _pdf_thumbnails(Path(path), out, first, last, max_pages)
+    elif media_type.startswith("image/"):
+        made, count = _image_thumbnails(Path(path), out, first, last)
+    else:
+        made, count = {}, 0
+    return {
+        "count": count,
+        "pages": [{"number": n, "image": made[n]} for n in sorted(made)],
+    }
+
+
+def _small(img: Image.Image, target: Path) -> str:
+    thumb = img.convert("L")
+    thumb.thumbnail((THUMB_BOX, THUMB_BOX))
+    thumb.save(target, format="PNG")
+    return str(target)
+
+
+def _image_thumbnails(path: Path, out: Path, first: int, last: int) -> tuple[dict[int, str], int]:
+    made: dict[int, str] = {}
     try:
-        if first_image is not None:
-            with Image.open(first_image) as img:
-                return _thumbnail(img, out)
-        stem = out / "thumb-render"
-        subprocess.run(  # noqa: S603  # fixed argv, no shell
+        with Image.open(path) as img:
+            count = getattr(img, "n_frames", 1)
+            for number in range(first, min(last, count) + 1):
+                try:
+                    img.seek(number - 1)
+                    img.draft("L", (THUMB_BOX, THUMB_BOX))  # JPEG: decode at 1/2..1/8 scale
+                    made[number] = _small(img, out / f"thumb-{number:04d}.png")
+                except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
+                    continue
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return {}, 0
+    return made, count
+
+
+def _pdf_thumbnails(
+    path: Path, out: Path, first: int, last: int, max_pages: int
+) -> tuple[dict[int, str], int]:
+    made: dict[int, str] = {}
+    render: list[int] = []
+    try:
+        reader = _open_pdf(path, max_pages)
+        count = len(reader.pages)
+        for number in range(first, min(last, count) + 1):
+            try:
+                scan = _scan_thumbnail(reader.pages[number - 1], out, number)
+            except (LimitReachedError, *_PDF_DAMAGE):
+                scan = None  # let poppler make what it can of the page
+            if scan is None:
+                render.append(number)
+            else:
+                made[number] = scan
+    except (FileNotDecryptedError, LimitReachedError, *_PDF_DAMAGE) as exc:
+        raise PageError("corrupt_pdf", f"damaged PDF: {type(exc).__name__}: {exc}") from exc
+    for run in _runs(render):
+        made.update(_render_thumbnails(path, out, run[0], run[-1]))
+    return made, count
+
+
+def _runs(numbers: list[int]) -> list[list[int]]:
+    """Consecutive stretches: one pdftoppm start (and font set-up) per stretch, not per page."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and runs[-1][-1] == n - 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return runs
+
+
+def _fills_page(page: Any, image: Any) -> bool:
+    """Whether the page's one image has the page's shape: a scan, not a logo on a letter."""
+    width, height = int(image.get("/Width", 0)), int(image.get("/Height", 0))
+    box = page.mediabox
+    page_w, page_h = float(box.width), float(box.height)
+    if width < SCAN_MIN_PIXELS or height < SCAN_MIN_PIXELS or page_w <= 0 or page_h <= 0:
+        return False
+    return abs(width / height - page_w / page_h) <= 0.05 * page_w / page_h
+
+
+def _scan_thumbnail(page: Any, out: Path, number: int) -> str | None:
+    """Downscale a scanned page's own image, as stored; None if the page is not one image."""
+    images = [x for x in _xobjects(page) if x.get("/Subtype") == "/Image"]
+    if len(images) != 1 or not _fills_page(page, images[0]):
+        return None
+    source = _single_image(page, out / f"scan-{number:04d}")
+    if source is None:
+        return None
+    target = out / f"thumb-{number:04d}.png"
+    try:
+        with Image.open(source) as img:
+            img.draft("L", (THUMB_BOX, THUMB_BOX))  # JPEG: decode at 1/2..1/8 scale
+            _small(img, target)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+    finally:
+        Path(source).unlink(missing_ok=True)
+    rotation = int(page.rotation) % 360
+    if rotation:
+        # /Rotate turns the page clockwise when shown; PIL turns counter-clockwise.
+        with Image.open(target) as img:
+            img.rotate(-rotation, expand=True).save(target, format="PNG")
+    return str(target)
+
+
+def _render_thumbnails(path: Path, out: Path, first: int, last: int) -> dict[int, str]:
+    stem = out / f"render-{first}"
+    try:
+        done = subprocess.run(  # noqa: S603  # fixed argv, no shell
             [
                 _pdftoppm(),
-                "-gray",
-                "-png",
+                "-gray",  # PGM: pdftoppm's own PNG writer costs several times the drawing
                 "-scale-to",
-                str(THUMB_WIDTH),
+                str(THUMB_BOX),
                 "-f",
-                "1",
+                str(first),
                 "-l",
-                "1",
-                "-singlefile",
+                str(last),
                 str(path),
                 str(stem),
             ],
-            check=True,
+            check=False,
             capture_output=True,
-            timeout=30,
+            # Same hostile bytes as the analysis: the sandbox's rlimits hold
+            # for pdftoppm too, plus a wall-clock limit of its own.
+            timeout=THUMB_TIMEOUT,
         )
-        return str(stem.with_suffix(".png"))
-    except (OSError, subprocess.SubprocessError, Image.DecompressionBombError, PageError):
-        return None  # a missing thumbnail never fails an ingest
+    except (OSError, subprocess.SubprocessError, PageError):
+        return {}
+    if done.returncode != 0:
+        return {}  # a file pdftoppm gave up on may be half written
+    made: dict[int, str] = {}
+    # pdftoppm pads the page number to the width of the document's page count.
+    for drawn in out.glob(f"{stem.name}-*.pgm"):
+        number = int(drawn.stem.rsplit("-", 1)[1])
+        with Image.open(drawn) as img:
+            made[number] = _small(img, out / f"thumb-{number:04d}.png")
+        drawn.unlink()
+    return made

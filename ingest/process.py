@@ -4,27 +4,35 @@
 Every stage is idempotent and keyed by the content's SHA-256, so a task that
 runs twice (a redelivery after a worker died) does no harm. Each stage
 touches `content.updated_at`, which is how stuck work becomes visible.
+
+After a content is indexed, `thumbnails` draws its pages, in chunks, off the
+path to searchable (the worker queues it behind everything else).
 """
 
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import structlog
 from PIL import Image
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, joinedload
 
 from archief.bewaring.sociaal import normaal
-from archief.catalog.models import Content, Page, Record, Suggestion
+from archief.bewaring.status import VERNIETIGD
+from archief.catalog.models import Content, Dossier, Page, Record, Suggestion
 from archief.errors import ArchiefError
+from archief.intake.detect import DOCX, ODT, ZIP
 from archief.ports import SearchDocument, SearchPage
-from archief.storage.common import CHUNK, derived_key, work_prefix
+from archief.records import afgeleiden
+from archief.storage.common import CHUNK, derived_key, original_key, work_prefix
 from ingest.metadata import extract_memo_fields
 from ingest.preprocess import binarize
 from ingest.sandbox import Limits, default_sandbox
@@ -34,6 +42,29 @@ if TYPE_CHECKING:
     from archief.composition import Container
 
 log = structlog.get_logger(__name__)
+
+TEXT = "text/plain; charset=utf-8"
+# Object store round trips dominate what is left of a born-digital ingest; a
+# few in flight at once hide their latency (the minio client is thread-safe).
+UPLOAD_THREADS = 8
+# Pages drawn per thumbnail task: a long document yields the worker between
+# chunks, so new uploads are not kept waiting behind its thumbnails.
+THUMBNAIL_CHUNK = 50
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _in_parallel(call: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
+    """`call` on every item, a few at once; re-raises the first failure."""
+    global _pool  # noqa: PLW0603  # one pool per process, made on first use
+    if len(items) <= 1:
+        return [call(item) for item in items]
+    # Threads do not survive a fork: a worker child makes its own pool.
+    if _pool is None or _pool[0] != os.getpid():
+        _pool = (os.getpid(), ThreadPoolExecutor(UPLOAD_THREADS, thread_name_prefix="store"))
+    return list(_pool[1].map(call, items))
 
 
 def _touch(container: Container, sha256: str, **values: object) -> None:
@@ -70,63 +101,98 @@ def _download(container: Container, key: str, target: Path) -> None:
         shutil.copyfileobj(src, out, CHUNK)
 
 
-def extract(container: Container, sha256: str) -> list[int] | None:
-    """Split the content into pages; return the pages that need OCR (none: indexed already)."""
+def _limits(container: Container) -> Limits:
+    settings = container.settings.ingest
+    return Limits(
+        cpu_seconds=settings.sandbox_cpu_seconds,
+        memory_bytes=settings.sandbox_memory_bytes,
+        wall_seconds=settings.sandbox_wall_seconds,
+    )
+
+
+def _spool(container: Container, stage: str, sha256: str) -> tempfile.TemporaryDirectory[str]:
+    spool_dir = container.settings.ingest.spool_dir
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    # Named after the content, so destruction can find what a crash left.
+    return tempfile.TemporaryDirectory(dir=spool_dir, prefix=f"{stage}-{sha256[:16]}-")
+
+
+def _start(container: Container, sha256: str) -> str | None:
+    """Mark the content extracting (one statement); its media type, or None to skip it."""
     with container.sessions.begin() as session:
-        content = session.get(Content, sha256, with_for_update=True)
-        if content is None or content.quarantined or content.status == "indexed":
-            return None
-        content.status, content.attempts = "extracting", content.attempts + 1
-        content.reason_code = content.reason = None
-        content.updated_at = container.clock.now()
-        media_type = content.media_type
+        return session.scalar(
+            update(Content)
+            .where(
+                Content.sha256 == sha256,
+                Content.quarantined.is_(False),
+                Content.status.not_in(("indexed", VERNIETIGD)),
+            )
+            .values(
+                status="extracting",
+                attempts=Content.attempts + 1,
+                reason_code=None,
+                reason=None,
+                updated_at=container.clock.now(),
+            )
+            .returning(Content.media_type)
+        )
+
+
+def extract(container: Container, sha256: str) -> list[int] | None:
+    """Split the content into pages; return the pages that need OCR ([]: indexed already).
+
+    None means nothing happened (quarantined, indexed or gone before we came).
+    """
+    media_type = _start(container, sha256)
+    if media_type is None:
+        return None
     if normaal.is_vastgelegd(media_type):
         return _extract_vastgelegd(container, sha256)
-    settings = container.settings.ingest
-    settings.spool_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(
-        # Named after the content, so destruction can find what a crash left.
-        dir=settings.spool_dir,
-        prefix=f"extract-{sha256[:16]}-",
-    ) as tmp:
+    with _spool(container, "extract", sha256) as tmp:
         original = Path(tmp) / "original"
-        _download(container, f"originals/{sha256[:2]}/{sha256[2:4]}/{sha256}", original)
+        _download(container, original_key(sha256), original)
         plan = default_sandbox().run(
             "ingest.pages:analyze",
             str(original),
             str(Path(tmp) / "pages"),
             media_type,
-            settings.max_pages,
-            limits=Limits(
-                cpu_seconds=settings.sandbox_cpu_seconds,
-                memory_bytes=settings.sandbox_memory_bytes,
-                wall_seconds=settings.sandbox_wall_seconds,
-            ),
+            container.settings.ingest.max_pages,
+            limits=_limits(container),
         )
         if not isinstance(plan, dict):
             raise ArchiefError(f"page analysis returned {type(plan).__name__}, not a plan")
+        _settle_type(container, sha256, media_type, plan.get("media_type"))
         rows, ocr_pages, texts = _store_pages(container, sha256, plan["pages"])
-        if plan.get("thumbnail"):
-            with Path(plan["thumbnail"]).open("rb") as f:
-                container.store.put(
-                    derived_key(sha256, "thumbnail.png"), f, content_type="image/png"
-                )
-    with container.sessions.begin() as session:
-        session.execute(delete(Page).where(Page.sha256 == sha256))
-        session.add_all(rows)
-        content = session.get(Content, sha256)
-        if content is not None:
-            content.page_count = len(rows)
-            content.status = "ocr" if ocr_pages else "extracting"
-            content.updated_at = container.clock.now()
     log.info("ingest.extracted", sha256=sha256, pages=len(rows), ocr=len(ocr_pages))
     if not ocr_pages:
-        # Nothing to OCR: index now, with the texts in hand.
-        finalize(container, sha256, pages=texts)
+        # Nothing to OCR: page rows, suggestions, index and status in one
+        # transaction, with the texts in hand.
+        return [] if _index(container, sha256, texts, rows=rows) else None
+    with container.sessions.begin() as session:
+        _replace_pages(session, sha256, rows)
+        session.execute(
+            update(Content)
+            .where(Content.sha256 == sha256)
+            .values(status="ocr", page_count=len(rows), updated_at=container.clock.now())
+        )
     return ocr_pages
 
 
-def _extract_vastgelegd(container: Container, sha256: str) -> list[int]:
+def _settle_type(container: Container, sha256: str, stored: str, settled: object) -> None:
+    """A ZIP intake could not place from its head is a DOCX or ODT once the sandbox opened it.
+
+    Only that refinement is taken from the sandbox: never a type change of
+    anything intake did recognise.
+    """
+    if stored != ZIP or settled not in (DOCX, ODT):
+        return
+    with container.sessions.begin() as session:
+        session.execute(update(Content).where(Content.sha256 == sha256).values(media_type=settled))
+        session.execute(update(Record).where(Record.sha256 == sha256).values(media_type=settled))
+    log.info("ingest.type_settled", sha256=sha256, media_type=settled)
+
+
+def _extract_vastgelegd(container: Container, sha256: str) -> list[int] | None:
     """Index a captured post (or capture WARC) by the normalised form capture kept beside it.
 
     Never the raw payload, and no sandbox: the form is archief's own JSON,
@@ -134,31 +200,28 @@ def _extract_vastgelegd(container: Container, sha256: str) -> list[int]:
     """
     text = normaal.tekst(container.store, sha256)
     rows, _ocr, texts = _store_pages(container, sha256, [{"number": 1, "text": text}])
-    with container.sessions.begin() as session:
-        session.execute(delete(Page).where(Page.sha256 == sha256))
-        session.add_all(rows)
-        content = session.get(Content, sha256)
-        if content is not None:
-            content.page_count = len(rows)
-            content.updated_at = container.clock.now()
     log.info("ingest.extracted", sha256=sha256, pages=len(rows), ocr=0)
-    finalize(container, sha256, pages=texts)
-    return []
+    return [] if _index(container, sha256, texts, rows=rows) else None
+
+
+def _replace_pages(session: Session, sha256: str, rows: Sequence[Page]) -> None:
+    session.execute(delete(Page).where(Page.sha256 == sha256))
+    session.add_all(rows)
 
 
 def _store_pages(
     container: Container, sha256: str, pages: Sequence[dict[str, object]]
 ) -> tuple[list[Page], list[int], list[SearchPage]]:
+    """Store page texts (one object for all) and page images (for OCR); the page rows."""
     rows: list[Page] = []
     ocr_pages: list[int] = []
     texts: list[SearchPage] = []
     uploads: list[tuple[str, Path | bytes, str]] = []
+    shared = afgeleiden.texts_key(sha256)
     for page in pages:
         number = int(str(page["number"]))
         if "text" in page:
             text = str(page["text"])
-            key = derived_key(sha256, f"page-{number:04d}.txt")
-            uploads.append((key, text.encode("utf-8"), TEXT))
             texts.append(SearchPage(number, text))
             source = "text" if text.strip() else "blank"
             rows.append(
@@ -168,7 +231,7 @@ def _store_pages(
                     source=source,
                     done=True,
                     chars=len(text),
-                    text_key=key,
+                    text_key=shared,
                 )
             )
         else:
@@ -177,14 +240,11 @@ def _store_pages(
             uploads.append((key, image, "application/octet-stream"))
             rows.append(Page(sha256=sha256, number=number, source="ocr", done=False))
             ocr_pages.append(number)
+    if texts:
+        body = afgeleiden.encode({p.number: p.text for p in texts})
+        uploads.append((shared, body, afgeleiden.CONTENT_TYPE))
     _put_all(container, uploads)
     return rows, ocr_pages, texts
-
-
-TEXT = "text/plain; charset=utf-8"
-# Object store round trips dominate born-digital ingest; a few in flight at
-# once hide their latency (the minio client is thread-safe).
-UPLOAD_THREADS = 8
 
 
 def _put_all(container: Container, uploads: Sequence[tuple[str, Path | bytes, str]]) -> None:
@@ -196,12 +256,7 @@ def _put_all(container: Container, uploads: Sequence[tuple[str, Path | bytes, st
             with body.open("rb") as f:
                 container.store.put(key, f, content_type=content_type)
 
-    if len(uploads) <= 1:
-        for upload in uploads:
-            put(upload)
-        return
-    with ThreadPoolExecutor(max_workers=min(UPLOAD_THREADS, len(uploads))) as pool:
-        list(pool.map(put, uploads))  # list() re-raises the first failure
+    _in_parallel(put, uploads)
 
 
 def ocr_page(container: Container, sha256: str, number: int) -> None:
@@ -214,9 +269,7 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
     if not keys:
         raise ArchiefError(f"page image {number} of {sha256} is missing")
     settings = container.settings
-    with tempfile.TemporaryDirectory(
-        dir=settings.ingest.spool_dir, prefix=f"ocr-{sha256[:16]}-"
-    ) as tmp:
+    with _spool(container, "ocr", sha256) as tmp:
         image = Path(tmp) / Path(keys[0]).name
         _download(container, keys[0], image)
         try:
@@ -235,7 +288,7 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
                 raise  # the engine is missing: retry later, do not blame the page
             log.warning("ingest.ocr.page_failed", sha256=sha256, page=number, code=exc.code)
             text, hocr, confidence = "", "", 0.0
-    text_key = derived_key(sha256, f"page-{number:04d}.txt")
+    text_key = afgeleiden.page_key(sha256, number)
     hocr_key = derived_key(sha256, f"page-{number:04d}.hocr")
     uploads: list[tuple[str, Path | bytes, str]] = [(text_key, text.encode("utf-8"), TEXT)]
     if hocr:
@@ -256,19 +309,22 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
     log.info("ingest.ocr.completed", sha256=sha256, page=number, confidence=round(confidence, 1))
 
 
+def _read(container: Container, key: str) -> dict[int, str] | str:
+    with container.store.open(key) as f:
+        return afgeleiden.decode(key, f.read())
+
+
 def page_texts(container: Container, sha256: str) -> list[SearchPage]:
-    """The text of every page of a content, read back from the store."""
+    """The text of every page of a content, read back from the store (NotFound if one is gone)."""
     with container.sessions() as session:
-        pages = list(
-            session.scalars(select(Page).where(Page.sha256 == sha256).order_by(Page.number))
-        )
-    texts: list[SearchPage] = []
-    for page in pages:
-        if page.text_key is None:
-            continue
-        with container.store.open(page.text_key) as f:
-            texts.append(SearchPage(page.number, f.read().decode("utf-8")))
-    return texts
+        rows = session.execute(
+            select(Page.number, Page.text_key)
+            .where(Page.sha256 == sha256, Page.text_key.is_not(None))
+            .order_by(Page.number)
+        ).all()
+    keys = sorted({key for _, key in rows if key is not None})
+    held = dict(zip(keys, _in_parallel(lambda k: _read(container, k), keys), strict=True))
+    return [SearchPage(n, afgeleiden.pick(held[k], n)) for n, k in rows if k is not None]
 
 
 def search_documents(
@@ -294,38 +350,140 @@ def search_documents(
     ]
 
 
-def finalize(container: Container, sha256: str, pages: Sequence[SearchPage] | None = None) -> None:
-    """Index every record of this content and suggest metadata read from the memo."""
-    if pages is None:
-        pages = page_texts(container, sha256)
+def _suggest(session: Session, records: Sequence[Record], pages: Sequence[SearchPage]) -> None:
+    """Metadata suggestions read from the memo, for records that have none yet."""
+    ids = [r.id for r in records]
+    have = set(session.scalars(select(Suggestion.record_id).where(Suggestion.record_id.in_(ids))))
+    todo = [r for r in records if r.id not in have]
+    if not todo:
+        return
+    fields = extract_memo_fields([(p.number, p.text) for p in pages[:2]])
+    session.add_all(
+        Suggestion(
+            record_id=record.id,
+            field=f.field,
+            value=f.value,
+            raw=f.raw,
+            confidence=f.confidence,
+            page=f.page,
+        )
+        for record in todo
+        for f in fields
+    )
+
+
+def _index(
+    container: Container,
+    sha256: str,
+    pages: Sequence[SearchPage],
+    *,
+    rows: Sequence[Page] | None = None,
+) -> bool:
+    """Index every record of the content and mark it indexed, in one transaction.
+
+    With `rows`, the page rows are written in the same transaction. Returns
+    False when the content is no longer ours to index (failed, destroyed, gone).
+    """
     with container.sessions.begin() as session:
         content = session.get(Content, sha256)
         # A page that failed for good has already failed the content.
-        if content is None or content.quarantined or content.status == "failed":
-            return
+        if content is None or content.quarantined or content.status in ("failed", VERNIETIGD):
+            return False
+        if rows is not None:
+            _replace_pages(session, sha256, rows)
         # Locked until indexed: a layer move waits for us, so the index never
         # ends up with the layer from before a move that committed meanwhile.
         records = list(
-            session.scalars(select(Record).where(Record.sha256 == sha256).with_for_update())
+            session.scalars(
+                select(Record)
+                .where(Record.sha256 == sha256)
+                .options(joinedload(Record.dossier, innerjoin=True).joinedload(Dossier.eigenaar))
+                .order_by(Record.id)
+                .with_for_update(of=Record)
+            ).unique()
         )
         documents = search_documents(sha256, records, pages)
-        fields = extract_memo_fields([(p.number, p.text) for p in pages[:2]])
-        for record in records:
-            has = session.scalar(select(Suggestion.id).where(Suggestion.record_id == record.id))
-            if has is None:
-                session.add_all(
-                    Suggestion(
-                        record_id=record.id,
-                        field=f.field,
-                        value=f.value,
-                        raw=f.raw,
-                        confidence=f.confidence,
-                        page=f.page,
-                    )
-                    for f in fields
-                )
+        _suggest(session, records, pages)
         if container.index is not None and documents:
             container.index.index(documents)
-    # No work/ clean-up here: each ocr_page removes its own page image.
-    _touch(container, sha256, status="indexed")
+        # No work/ clean-up here: each ocr_page removes its own page image.
+        if rows is not None:
+            content.page_count = len(rows)
+        content.status, content.updated_at = "indexed", container.clock.now()
     log.info("ingest.indexed", sha256=sha256, records=len(documents), pages=len(pages))
+    return True
+
+
+def finalize(container: Container, sha256: str, pages: Sequence[SearchPage] | None = None) -> bool:
+    """Index every record of this content and suggest metadata read from the memo."""
+    return _index(container, sha256, page_texts(container, sha256) if pages is None else pages)
+
+
+# --------------------------------------------------------------------------
+# Thumbnails
+# --------------------------------------------------------------------------
+
+
+def _drawable(media_type: str) -> bool:
+    return media_type == "application/pdf" or media_type.startswith("image/")
+
+
+def thumbnails(container: Container, sha256: str, first: int = 1) -> int | None:
+    """Draw pages `first`.. (one chunk) of an indexed content; the next chunk's first page.
+
+    Runs after indexing, so it is never on the path to searchable. The
+    drawing parses the original again, so it happens in the sandbox; a page
+    that cannot be drawn just has no thumbnail.
+    """
+    with container.sessions() as session:
+        content = session.get(Content, sha256)
+        if content is None or content.status != "indexed" or not _drawable(content.media_type):
+            return None
+        media_type, count = content.media_type, content.page_count or 0
+    last = min(first + THUMBNAIL_CHUNK - 1, count)
+    if first > last:
+        return None
+    following = last + 1 if last < count else None
+    wanted = {afgeleiden.thumbnail_key(sha256, n) for n in range(first, last + 1)}
+    if wanted <= set(container.store.list_keys(derived_key(sha256, "thumbnail-"))):
+        return following  # drawn already: a redelivery
+    with _spool(container, "thumbs", sha256) as tmp:
+        original = Path(tmp) / "original"
+        _download(container, original_key(sha256), original)
+        drawn = default_sandbox().run(
+            "ingest.pages:thumbnails",
+            str(original),
+            str(Path(tmp) / "thumbs"),
+            media_type,
+            first,
+            last,
+            container.settings.ingest.max_pages,
+            limits=_limits(container),
+        )
+        if not isinstance(drawn, dict):
+            raise ArchiefError(f"thumbnails returned {type(drawn).__name__}, not a result")
+        made = [(int(p["number"]), Path(str(p["image"]))) for p in drawn["pages"]]
+        _store_thumbnails(container, sha256, made)
+    log.info("ingest.thumbnails", sha256=sha256, first=first, last=last, drawn=len(made))
+    return following
+
+
+def _store_thumbnails(container: Container, sha256: str, made: Iterable[tuple[int, Path]]) -> None:
+    uploads: list[tuple[str, Path | bytes, str]] = [
+        (afgeleiden.thumbnail_key(sha256, n), path, "image/png") for n, path in made
+    ]
+    with container.sessions.begin() as session:
+        # Destruction locks the record before it purges the content's prefix:
+        # holding the records while we write means we either finish first and
+        # are purged with the rest, or see the content destroyed and write
+        # nothing. Either way no thumbnail outlives its content.
+        session.execute(
+            select(Record.id)
+            .where(Record.sha256 == sha256)
+            .order_by(Record.id)  # the order _index locks them in: no deadlock
+            .with_for_update(read=True)
+        ).all()
+        status = session.scalar(select(Content.status).where(Content.sha256 == sha256))
+        if status != "indexed":
+            return
+        _put_all(container, uploads)

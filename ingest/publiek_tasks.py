@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from archief.publiek.rappel import stuur_rappels
 from archief.settings import Settings
 from ingest.bewaring_tasks import crontab_of
 
@@ -27,6 +26,10 @@ def register(app: ArchiefCelery) -> None:
 
     @app.task(name=TASK_RAPPEL, shared=False, acks_late=False)
     def rappel() -> dict[str, int]:
+        # Imported here: it pulls in the web stack, which every process that
+        # builds the Celery app (the CLI too) would otherwise load at start.
+        from archief.publiek.rappel import stuur_rappels  # noqa: PLC0415
+
         return stuur_rappels(app.container())
 
     app.conf.beat_schedule = {**(app.conf.beat_schedule or {}), **beat_schedule(app.settings)}

@@ -5,7 +5,8 @@ Retries: a `PortError` (a service briefly away) is retried with exponential
 backoff; any other `ArchiefError` is a property of the file and is final, and
 the content is quarantined. A bug (any other exception) is recorded as
 `internal_error` on the content, never crashes the worker, and is logged with
-its traceback.
+its traceback. Thumbnails are drawn after indexing, at the lowest priority,
+and their failures are only logged: the content is searchable already.
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ if TYPE_CHECKING:
 
 PING = "archief.ping"
 TASK_OCR_PAGE = "archief.ingest.ocr_page"
+TASK_THUMBNAILS = "archief.ingest.thumbnails"
 MAX_RETRIES = 6
+# Redis serves a queue's lower numbers first (kombu's steps 0, 3, 6, 9; tasks
+# without a priority are 0): thumbnails wait until no upload is waiting to
+# become searchable, whatever the order they were queued in.
+THUMBNAIL_PRIORITY = 9
 log = structlog.get_logger(__name__)
 
 
@@ -105,14 +111,22 @@ def create_celery(settings: Settings) -> ArchiefCelery:
                 quarantine=True,
             )
 
-    @app.task(name=TASK_EXTRACT, bind=True, shared=False, max_retries=MAX_RETRIES)
+    # ignore_result: nothing waits for these; only the chord's OCR tasks (and
+    # ping) need their results stored, so the rest save a round trip to Redis.
+    @app.task(
+        name=TASK_EXTRACT, bind=True, shared=False, max_retries=MAX_RETRIES, ignore_result=True
+    )
     def extract(self: Task[Any, Any], sha256: str) -> None:
         from ingest import process  # noqa: PLC0415
 
         def step() -> None:
             pages = process.extract(app.container(), sha256)
+            if pages is None:
+                return  # skipped: quarantined, indexed before, or gone
             if not pages:
-                return  # skipped, or indexed already (no page needed OCR)
+                # Indexed already (no page needed OCR): now the pictures.
+                thumbs.apply_async((sha256,), priority=THUMBNAIL_PRIORITY)
+                return
             # One task per page spreads a long scan over every worker process;
             # finalize runs when the last page is done.
             chord(ocr.si(sha256, n) for n in pages)(finish.si(sha256))
@@ -125,14 +139,58 @@ def create_celery(settings: Settings) -> ArchiefCelery:
 
         guarded(self, sha256, lambda: process.ocr_page(app.container(), sha256, number))
 
-    @app.task(name=TASK_FINALIZE, bind=True, shared=False, max_retries=MAX_RETRIES)
+    @app.task(
+        name=TASK_FINALIZE, bind=True, shared=False, max_retries=MAX_RETRIES, ignore_result=True
+    )
     def finish(self: Task[Any, Any], sha256: str) -> None:
         from ingest import process  # noqa: PLC0415
 
-        guarded(self, sha256, lambda: process.finalize(app.container(), sha256))
+        def step() -> None:
+            if process.finalize(app.container(), sha256):
+                thumbs.apply_async((sha256,), priority=THUMBNAIL_PRIORITY)
+
+        guarded(self, sha256, step)
+
+    @app.task(
+        name=TASK_THUMBNAILS, bind=True, shared=False, max_retries=MAX_RETRIES, ignore_result=True
+    )
+    def thumbs(self: Task[Any, Any], sha256: str, first: int = 1) -> None:
+        """Draw the pages of an indexed content, a chunk per task; never fails the content."""
+        draw_thumbnails(app, self, sha256, first)
 
     # Retention work on a schedule (fires where a beat process runs).
     register_bewaring(app)
     register_sociaal(app)
     register_publiek(app)
     return app
+
+
+def draw_thumbnails(app: ArchiefCelery, task: Task[Any, Any], sha256: str, first: int) -> None:
+    """The thumbnail task: one chunk, then the next one queued (all of them when eager)."""
+    from ingest import process  # noqa: PLC0415
+
+    following: int | None = first
+    while following is not None:
+        try:
+            following = process.thumbnails(app.container(), sha256, following)
+        except PortError as exc:
+            if task.request.retries >= MAX_RETRIES:
+                log.warning("ingest.thumbnails.gave_up", sha256=sha256, code=exc.code)
+                return
+            raise task.retry(
+                args=(sha256, following),
+                exc=exc,
+                countdown=min(300, 5 * 2**task.request.retries),
+                priority=THUMBNAIL_PRIORITY,
+            ) from exc
+        except ArchiefError as exc:
+            # The content is indexed and stays so: it only lacks pictures.
+            log.warning("ingest.thumbnails.failed", sha256=sha256, code=exc.code)
+            return
+        except Exception:
+            log.exception("ingest.thumbnails.internal_error", sha256=sha256)
+            return
+        if following is not None and not app.conf.task_always_eager:
+            # The next chunk queues anew, behind whatever arrived meanwhile.
+            task.apply_async((sha256, following), priority=THUMBNAIL_PRIORITY)
+            return

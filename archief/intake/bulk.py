@@ -117,7 +117,9 @@ def wait(
     shas: set[str],
     on_progress: Callable[[Progress], None],
     *,
-    poll: float = 0.5,
+    # Short: a backlog import ends soon after its last document, and one
+    # progress query is a millisecond.
+    poll: float = 0.1,
     timeout: float | None = None,
     stall: float | None = None,
 ) -> Progress:

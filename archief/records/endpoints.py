@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as FastApiPath
 from fastapi.responses import RedirectResponse, StreamingResponse
 from sqlalchemy import select
 
@@ -25,7 +26,7 @@ from archief.bewaring.status import check_inhoud
 from archief.catalog.models import Content, Page, Record
 from archief.errors import ArchiefError, NotFound, PortError
 from archief.ports import ObjectStore, SearchIndex, SearchQuery
-from archief.records import service
+from archief.records import afgeleiden, service
 from archief.records.schemas import (
     MoveIn,
     PageOut,
@@ -245,16 +246,16 @@ def get_pages(request: Request, access: CurrentAccess, record_id: str) -> list[P
         pages = list(
             session.scalars(select(Page).where(Page.sha256 == record.sha256).order_by(Page.number))
         )
-    out = []
-    for page in pages:
-        text = ""
-        if page.text_key:
-            with container.store.open(page.text_key) as f:
-                text = f.read().decode("utf-8")
-        out.append(
-            PageOut(number=page.number, source=page.source, confidence=page.confidence, text=text)
+    texts = afgeleiden.read(container.store, [(p.number, p.text_key) for p in pages])
+    return [
+        PageOut(
+            number=page.number,
+            source=page.source,
+            confidence=page.confidence,
+            text=texts.get(page.number, ""),
         )
-    return out
+        for page in pages
+    ]
 
 
 def _stream(store: ObjectStore, key: str) -> Iterator[bytes]:
@@ -300,16 +301,46 @@ def download(
     )
 
 
+def _thumbnail(
+    request: Request, access: Access, record_id: str, number: int, details: dict[str, Any]
+) -> StreamingResponse:
+    """A page as a small PNG: a derivative, so it needs download rights; 404 until drawn."""
+    record = _readable(request, access, record_id, "download")
+    check_inhoud(record)
+    store: ObjectStore = request.app.state.container.store
+    key = afgeleiden.thumbnail_key(record.sha256, number)
+    try:
+        store.stat(key)  # 404 before the stream starts
+    except NotFound:
+        if number != 1:
+            raise NotFound(f"page {number} of record {record_id} has no thumbnail") from None
+        # Ingested before every page got one: only page 1 was drawn, under this name.
+        key = derived_key(record.sha256, afgeleiden.LEGACY_THUMBNAIL)
+        try:
+            store.stat(key)
+        except NotFound:
+            raise NotFound(f"page 1 of record {record_id} has no thumbnail") from None
+    _audit(request, access, record, "record.gedownload", details)
+    return StreamingResponse(_stream(store, key), media_type="image/png")
+
+
 @router.get("/records/{record_id}/thumbnail", response_model=None)
 def thumbnail(request: Request, access: CurrentAccess, record_id: str) -> StreamingResponse:
     """The first page as a small PNG: a derivative, so it needs download rights."""
-    record = _readable(request, access, record_id, "download")
-    check_inhoud(record)
-    key = derived_key(record.sha256, "thumbnail.png")
-    request.app.state.container.store.stat(key)  # 404 before the stream starts
-    _audit(request, access, record, "record.gedownload", {"afgeleide": "thumbnail"})
-    store = request.app.state.container.store
-    return StreamingResponse(_stream(store, key), media_type="image/png")
+    return _thumbnail(request, access, record_id, 1, {"afgeleide": "thumbnail"})
+
+
+@router.get("/records/{record_id}/pages/{number}/thumbnail", response_model=None)
+def page_thumbnail(
+    request: Request,
+    access: CurrentAccess,
+    record_id: str,
+    number: Annotated[int, FastApiPath(ge=1, le=100_000)],
+) -> StreamingResponse:
+    """Page `number` as a small PNG (drawn shortly after indexing; 404 until then)."""
+    return _thumbnail(
+        request, access, record_id, number, {"afgeleide": "thumbnail", "pagina": number}
+    )
 
 
 def _moved(request: Request, access: Access, record: Record) -> RecordOut:

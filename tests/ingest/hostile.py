@@ -18,6 +18,8 @@ in UTF-8.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import io
 import random
 import struct
@@ -42,6 +44,17 @@ FAILURES = frozenset(
         "limit_cpu",
         "limit_memory",
         "limit_time",
+        # Office documents and e-mail (ingest/office.py, ingest/mail.py).
+        "corrupt_document",
+        "encrypted_document",
+        "zip_bomb",
+        "zip_too_many_entries",
+        "unsafe_xml",
+        "malformed_mail",
+        "mail_line_too_long",
+        "mail_too_many_headers",
+        "mail_too_deep",
+        "mail_too_many_parts",
     }
 )
 OUTCOMES = FAILURES | {"indexed"}
@@ -98,6 +111,8 @@ def write_corpus(directory: Path) -> list[HostileCase]:
     _page_counts(add)
     _mislabelled(add)
     _names(add)
+    _office(add)
+    _mail(add)
     return cases
 
 
@@ -711,3 +726,408 @@ def _names(add: _Add) -> None:
             f"fine, so it is indexed under a sanitised name. {_SANITISED}",
             display,
         )
+
+
+# --- office documents (ZIP packages of XML) -------------------------------------
+
+
+@dataclass(frozen=True)
+class ZipEntry:
+    """One ZIP entry as written: `data` as stored, `size` and `crc` as declared."""
+
+    name: str
+    data: bytes
+    size: int
+    crc: int
+    method: int = 8  # deflate
+    flags: int = 0
+
+
+def zip_entry(name: str, content: bytes | str, *, stored: bool = False) -> ZipEntry:
+    """An honest entry holding `content`, deflated unless `stored`."""
+    raw = content.encode() if isinstance(content, str) else content
+    if stored:
+        return ZipEntry(name, raw, len(raw), zlib.crc32(raw), method=0)
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = deflater.compress(raw) + deflater.flush()
+    return ZipEntry(name, data, len(raw), zlib.crc32(raw))
+
+
+def zip_archive(entries: Sequence[ZipEntry]) -> bytes:
+    """Assemble a ZIP with local headers, a central directory and its end record.
+
+    Dates are fixed (1 January 1980), so the same entries give the same bytes.
+    """
+    out = bytearray()
+    central = bytearray()
+    for entry in entries:
+        name = entry.name.encode()
+        sizes = (entry.crc, len(entry.data), entry.size, len(name))
+        local = struct.pack("<HHHHHIIIHH", 20, entry.flags, entry.method, 0, 0x21, *sizes, 0)
+        central += (
+            b"PK\x01\x02"
+            + struct.pack(
+                "<HHHHHHIIIHHHHHII",
+                20,
+                20,
+                entry.flags,
+                entry.method,
+                0,
+                0x21,
+                *sizes,
+                0,
+                0,
+                0,
+                0,
+                0,
+                len(out),
+            )
+            + name
+        )
+        out += b"PK\x03\x04" + local + name + entry.data
+    count = len(entries)
+    end = struct.pack("<HHHHIIH", 0, 0, count, count, len(central), len(out), 0)
+    return bytes(out + central + b"PK\x05\x06" + end)
+
+
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_OFFICE_DOCUMENT = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+)
+WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def content_types(main: str = WORD_MAIN, part: str = "/word/document.xml") -> str:
+    """An OPC [Content_Types].xml whose main part is `part` of type `main`."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="{part}" ContentType="{main}"/></Types>'
+    )
+
+
+def package_rels(target: str = "word/document.xml") -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<Relationships xmlns="{_PACKAGE_RELS}">'
+        f'<Relationship Id="rId1" Type="{_OFFICE_DOCUMENT}" Target="{target}"/></Relationships>'
+    )
+
+
+def word_document(paragraphs: Sequence[str], *, prolog: str = "") -> str:
+    """A WordprocessingML main part with one paragraph per string (already XML-escaped)."""
+    body = "".join(f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>" for text in paragraphs)
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
+        f'<w:document xmlns:w="{_W_NS}"><w:body>{body}</w:body></w:document>'
+    )
+
+
+def docx(paragraphs: Sequence[str], *, document: ZipEntry | None = None) -> bytes:
+    """A minimal DOCX: content types, package relationships and the main part."""
+    return zip_archive(
+        [
+            zip_entry("[Content_Types].xml", content_types()),
+            zip_entry("_rels/.rels", package_rels()),
+            document or zip_entry("word/document.xml", word_document(paragraphs)),
+        ]
+    )
+
+
+ODT_MIMETYPE = "application/vnd.oasis.opendocument.text"
+_ODF_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"'
+)
+
+
+def odt_content(body: str, *, styles: str = "", prolog: str = "") -> str:
+    """An ODF content.xml with `body` (XML) as office:text and `styles` as automatic styles."""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>{prolog}'
+        f'<office:document-content {_ODF_NS} office:version="1.3">'
+        f"<office:automatic-styles>{styles}</office:automatic-styles>"
+        f"<office:body><office:text>{body}</office:text></office:body>"
+        "</office:document-content>"
+    )
+
+
+def odt_manifest(extra: str = "") -> str:
+    ns = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<manifest:manifest xmlns:manifest="{ns}" manifest:version="1.3">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{ODT_MIMETYPE}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml">'
+        f"{extra}</manifest:file-entry></manifest:manifest>"
+    )
+
+
+def odt(
+    content: str | ZipEntry, *, styles: str | None = None, manifest: str | None = None
+) -> bytes:
+    """An ODT package: `mimetype` first and stored (ODF 1.3 part 2, 3.3), then the parts."""
+    entries = [
+        zip_entry("mimetype", ODT_MIMETYPE, stored=True),
+        content if isinstance(content, ZipEntry) else zip_entry("content.xml", content),
+    ]
+    if styles is not None:
+        entries.append(zip_entry("styles.xml", styles))
+    entries.append(zip_entry("META-INF/manifest.xml", manifest or odt_manifest()))
+    return zip_archive(entries)
+
+
+@functools.cache
+def _zeros_crc(size: int, chunk: int = 2**20) -> int:
+    zeros = bytes(chunk)
+    crc = 0
+    for _ in range(size // chunk):
+        crc = zlib.crc32(zeros, crc)
+    return crc
+
+
+def _zero_entry(name: str, size: int, declared: int | None = None) -> ZipEntry:
+    """An entry whose deflate data inflates to `size` zero bytes; it may declare another size."""
+    raw = deflated_zeros(size)[2:-4]  # a zlib stream less its header and Adler-32
+    return ZipEntry(name, raw, size if declared is None else declared, _zeros_crc(size))
+
+
+_LAUGHS = (
+    '<!DOCTYPE w:document [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(2, 10)).replace(
+        "&lol1;", "&lol;"
+    )
+    + "]>"
+)
+_XXE = '<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def _office(add: _Add) -> None:
+    text = ["Brief aan de bewoners over de herinrichting van de Lindelaan."]
+    add(
+        "docx-as-pdf",
+        ".pdf",
+        docx(text),
+        {"indexed"},
+        "a valid DOCX named .pdf: typed by content (a ZIP whose [Content_Types].xml names a "
+        "Word main part), so its text is indexed",
+    )
+    long = docx([f"Alinea {n} van het raadsvoorstel over de Lindelaan." for n in range(400)])
+    add(
+        "docx-truncated",
+        ".docx",
+        long[: len(long) * 6 // 10],
+        {"corrupt_document"},
+        "a DOCX cut at 60%: its head says DOCX, but the central directory is gone",
+    )
+    add(
+        "docx-no-document",
+        ".docx",
+        zip_archive(
+            [
+                zip_entry("[Content_Types].xml", content_types()),
+                zip_entry("_rels/.rels", package_rels()),
+            ]
+        ),
+        {"corrupt_document"},
+        "content types and relationships name word/document.xml, which is not there",
+    )
+    add(
+        "docx-billion-laughs",
+        ".docx",
+        docx(
+            [], document=zip_entry("word/document.xml", word_document(["&lol9;"], prolog=_LAUGHS))
+        ),
+        {"unsafe_xml"},
+        "word/document.xml declares nine nested entities that expand to 10^9 'lol's: a DTD, "
+        "which OPC forbids, refused before any parser expands anything",
+    )
+    add(
+        "docx-xxe",
+        ".docx",
+        docx([], document=zip_entry("word/document.xml", word_document(["&xxe;"], prolog=_XXE))),
+        {"unsafe_xml"},
+        "an external entity reading /etc/passwd into the document text",
+    )
+    add(
+        "odt-dtd-after-comment",
+        ".odt",
+        odt(
+            odt_content(
+                "<text:p>&xxe;</text:p>",
+                prolog="<!-- <office:document-content> looks like the root, but is a comment -->"
+                '<!DOCTYPE office:document-content [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+            )
+        ),
+        {"unsafe_xml"},
+        "content.xml hides its DTD behind a comment that contains something like a start tag",
+    )
+    add(
+        "docx-deep-xml",
+        ".docx",
+        docx(
+            [],
+            document=zip_entry(
+                "word/document.xml",
+                word_document(["<w:r>" * 20000 + "diep" + "</w:r>" * 20000]),
+            ),
+        ),
+        {"corrupt_document"},
+        "20000 nested elements in word/document.xml: libxml2 stops at depth 256 unless "
+        "huge_tree is on, and it is not",
+    )
+    encrypted = zip_entry("word/document.xml", random.Random(11).randbytes(512), stored=True)
+    add(
+        "docx-encrypted-entry",
+        ".docx",
+        docx([], document=dataclasses.replace(encrypted, flags=1)),
+        {"encrypted_document"},
+        "word/document.xml carries the ZIP encryption flag (traditional PKWARE)",
+    )
+    add(
+        "odt-encrypted",
+        ".odt",
+        odt(
+            zip_entry("content.xml", random.Random(12).randbytes(2048), stored=True),
+            manifest=odt_manifest(
+                '<manifest:encryption-data manifest:checksum-type="SHA1/1K" '
+                'manifest:checksum="AAAA"/>'
+            ),
+        ),
+        {"encrypted_document"},
+        "an ODT saved with a password: the manifest lists encryption data, content.xml is "
+        "ciphertext (not a ZIP-level encryption flag)",
+    )
+    size = 2**30
+    add(
+        "docx-zip-bomb",
+        ".docx",
+        docx([], document=_zero_entry("word/document.xml", size)),
+        {"zip_bomb"},
+        f"word/document.xml honestly declares {size} bytes, deflated 1000 times: refused on "
+        "its declared size and ratio before anything is inflated",
+    )
+    add(
+        "docx-size-lie",
+        ".docx",
+        docx([], document=_zero_entry("word/document.xml", 64 * 2**20, declared=4096)),
+        {"zip_bomb", "corrupt_document"},
+        "word/document.xml declares 4096 bytes but inflates to 64 MiB: reading MUST stop at "
+        "the declared size (zipfile does, and the CRC then fails)",
+    )
+    many = [zip_entry("[Content_Types].xml", content_types())]
+    many += [zip_entry(f"word/media/x{n}.bin", b"", stored=True) for n in range(20_000)]
+    add(
+        "zip-many-entries",
+        ".docx",
+        zip_archive(many),
+        {"zip_too_many_entries"},
+        "20000 empty entries (2 MB): bounded from the end record, before zipfile builds a "
+        "list of them",
+    )
+    add(
+        "zip-plain",
+        ".docx",
+        zip_archive([zip_entry("notulen.txt", "Notulen van de raadsvergadering.\n" * 20)]),
+        {"unsupported_type"},
+        "an ordinary ZIP named .docx: the head shows no office package, the sandbox finds "
+        "neither [Content_Types].xml nor mimetype",
+    )
+    sheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    add(
+        "xlsx-as-docx",
+        ".docx",
+        zip_archive(
+            [
+                zip_entry("[Content_Types].xml", content_types(sheet, "/xl/workbook.xml")),
+                zip_entry("_rels/.rels", package_rels("xl/workbook.xml")),
+                zip_entry("xl/workbook.xml", "<workbook/>"),
+            ]
+        ),
+        {"unsupported_type"},
+        "an Excel workbook named .docx: OOXML, but not WordprocessingML",
+    )
+
+
+# --- e-mail ------------------------------------------------------------------------
+
+_MAIL_HEAD = (
+    b"Return-Path: <j.devries@example.org>\r\n"
+    b"From: Jan de Vries <j.devries@example.org>\r\n"
+    b"To: griffie@groenstad.example\r\n"
+    b"Date: Tue, 14 Jan 2025 10:00:00 +0100\r\n"
+    b"Message-ID: <zienswijze-1@example.org>\r\n"
+    b"MIME-Version: 1.0\r\n"
+)
+
+
+def _deep_mime(depth: int) -> bytes:
+    opening = b"".join(
+        b'Content-Type: multipart/mixed; boundary="grens%d"\r\n\r\n--grens%d\r\n' % (n, n)
+        for n in range(depth)
+    )
+    closing = b"".join(b"\r\n--grens%d--\r\n" % n for n in reversed(range(depth)))
+    return opening + b"Content-Type: text/plain\r\n\r\nDiep verstopt." + closing
+
+
+def _mail(add: _Add) -> None:
+    add(
+        "mail-many-headers",
+        ".eml",
+        _MAIL_HEAD + b"X-Doorgestuurd: ja\r\n" * 200_000 + b"Subject: veel\r\n\r\nTekst.\r\n",
+        {"mail_too_many_headers"},
+        "200000 header fields (4 MB): counted on the raw bytes before parsing",
+    )
+    size = 50 * 2**20
+    add(
+        "mail-long-line",
+        ".eml",
+        _MAIL_HEAD + b"Subject: lang\r\n\r\n" + b"blablabla " * (size // 10),
+        {"mail_line_too_long"},
+        f"a body that is one line of {size} bytes (RFC 5322 allows 998 characters)",
+    )
+    add(
+        "mail-mime-1000-deep",
+        ".eml",
+        _MAIL_HEAD + b"Subject: diep\r\n" + _deep_mime(1000),
+        {"mail_too_deep"},
+        "multipart inside multipart, 1000 deep: the email package's parser recurses per level "
+        "(RecursionError) and its walk() too; both are mapped, and depth is bounded",
+    )
+    add(
+        "mail-bad-charsets",
+        ".eml",
+        b"From: =?x-bogus?q?Jan_de_Vri=EBs?= <j.devries@example.org>\r\n"
+        b"To: griffie@groenstad.example\r\n"
+        b"Subject: =?x-unknown?b?WmllbnN3aWp6ZQ==?= over de caf\xe9\r\n"
+        b"Date: Tue, 14 Jan 2025 10:00:00 +0100\r\n"
+        b"Message-ID: <charset@example.org>\r\n"
+        b"MIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="grens"\r\n\r\n'
+        b"--grens\r\n"
+        b'Content-Type: text/plain; charset="x-no-such-charset"\r\n'
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n"
+        b"Zienswijze over het caf\xe9terras aan de Lindelaan.\r\n"
+        b"--grens\r\n"
+        b'Content-Type: text/plain; charset="zlib"; name="bijlage.txt"\r\n'
+        b'Content-Disposition: attachment; filename="bijlage.txt"\r\n\r\n'
+        b"x\x9c\x03\x00\x00\x00\x00\x01\r\n"
+        b"--grens--\r\n",
+        {"indexed"},
+        "unknown charsets in encoded words and parts, a non-text codec (zlib) as a charset, "
+        "raw latin-1 bytes in a header: decoded leniently (UTF-8, else Windows-1252), indexed",
+    )
+    add(
+        "mail-as-pdf",
+        ".pdf",
+        _MAIL_HEAD + b"Subject: Zienswijze\r\n\r\nIk maak bezwaar tegen de kap.\r\n",
+        {"indexed"},
+        "an e-mail message named .pdf: its header block says RFC 5322",
+    )

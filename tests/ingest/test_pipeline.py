@@ -113,9 +113,9 @@ def test_scanned_pdf_is_ocred_from_its_embedded_jpeg(eager: Container, tmp_path:
         assert b"ocrx_word" in f.read()
     # Words that exist only in the scan are found, stemmed.
     assert item.record_id in _search(eager, "zonnebloemperk")
-    # Work images are cleaned up; the thumbnail stays.
+    # Work images are cleaned up; the page's thumbnail stays.
     assert list(eager.store.list_keys(f"work/{item.sha256}/")) == []
-    assert eager.store.stat(f"derived/{item.sha256}/thumbnail.png").size > 0
+    assert eager.store.stat(f"derived/{item.sha256}/thumbnail-0001.png").size > 0
 
 
 def test_mixed_pdf_uses_the_text_layer_where_there_is_one(eager: Container, tmp_path: Path) -> None:

@@ -33,6 +33,9 @@ _EXTENSIES = {
     "image/png": ".png",
     "image/jpeg": ".jpg",
     "image/tiff": ".tif",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "message/rfc822": ".eml",
 }
 
 
