@@ -128,6 +128,9 @@ def test_a_broken_policy_is_refused_with_every_problem(
     assert len(body["problems"]) == 3  # role, layer and action
 
 
+AFWIJZEN = {"besluit": "afgewezen"}
+
+
 def test_bola_sweep(world: Container, client: TestClient, issuer: LocalIssuer) -> None:
     """Bob tries every id of Alice's records on every route; all must look missing."""
     kenmerk = _kenmerk()
@@ -150,6 +153,14 @@ def test_bola_sweep(world: Container, client: TestClient, issuer: LocalIssuer) -
         ("GET", "/records/{id}/download", None),
         ("GET", "/records/{id}/download?presigned=true", None),
         ("GET", "/records/{id}/thumbnail", None),
+        ("GET", "/records/{id}/pages/1/thumbnail", None),
+        ("GET", "/records/{id}/suggesties", None),
+        ("POST", "/records/{id}/suggesties/" + str(uuid.uuid4()) + "/besluit", AFWIJZEN),
+        (
+            "POST",
+            "/records/{id}/suggesties/besluiten",
+            {"besluiten": [{**AFWIJZEN, "suggestie": str(uuid.uuid4())}]},
+        ),
         ("POST", "/records/{id}/laag", {"laag": "organisatie"}),
         ("POST", "/records/{id}/publicatie", None),
         ("DELETE", "/records/{id}/publicatie", None),
@@ -169,6 +180,7 @@ def test_bola_sweep(world: Container, client: TestClient, issuer: LocalIssuer) -
     # The same ids work for their owner, so the 404s above are about Bob.
     for rid, _ in uploads[:2]:
         assert client.get(f"/records/{rid}", headers=alice).status_code == 200
+        assert client.get(f"/records/{rid}/suggesties", headers=alice).status_code == 200
     assert tried >= 4 * len(routes)
 
 
