@@ -50,6 +50,8 @@ test: install up lint typecheck pytest ## everything CI runs
 
 $(BIN)/.bench-installed: pyproject.toml $(BIN)/.installed
 	$(BIN)/pip install -q -e '.[dev,bench]'
+	@# OCRmyPDF 16 (the release Paperless-ngx pins) rasterises with Ghostscript.
+	@command -v gs >/dev/null || { apt-get update -q && apt-get install -y --no-install-recommends ghostscript; }
 	@touch $@
 
 bench: $(BIN)/.bench-installed up ## print performance figures against the peers (bench/)
