@@ -10,7 +10,7 @@ from celery.exceptions import TimeoutError as CeleryTimeout
 from kombu.exceptions import OperationalError
 
 from archief.errors import PortError
-from ingest.worker import PING
+from ingest.worker import PING, PRIORITIES
 
 
 class CeleryQueue:
@@ -22,7 +22,8 @@ class CeleryQueue:
             if self.app.conf.task_always_eager:
                 self.app.tasks[task].apply(args=args).get()
             else:
-                self.app.send_task(task, args=args)
+                # By name, so the task's own options do not apply: name its priority.
+                self.app.send_task(task, args=args, priority=PRIORITIES.get(task))
         except OperationalError as exc:
             raise PortError("queue", f"broker unreachable: {exc}") from exc
 

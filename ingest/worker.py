@@ -7,17 +7,41 @@ the content is quarantined. A bug (any other exception) is recorded as
 `internal_error` on the content, never crashes the worker, and is logged with
 its traceback. Thumbnails are drawn after indexing, at the lowest priority,
 and their failures are only logged: the content is searchable already.
+
+Priorities (Redis serves 0 first): a record must be searchable within seconds
+of its OCR finishing, so the path to searchable outranks the bulk work on it.
+Extract and finalize (the chord callback that indexes) go at 0, each OCR page
+at `OCR_PRIORITY` (6), thumbnails at 9. With every task at 0, a content's
+finalize queued behind the OCR pages of every document queued after it: with
+nine scans handed in at once, no record was searchable before the last page
+of the last one was read. Every send names its priority: a retry (Celery
+keeps the one its message came with, but an old message has none), and the
+chord callback, which the Redis result backend publishes from the last OCR
+task with the options given to it here (a priority given to the whole chord
+would reach it too).
+
+Warm-up: a worker process builds its container (imports, SQLAlchemy engine,
+Elasticsearch and MinIO clients) and starts its sandbox zygote when it starts,
+not when its first task arrives, which paid 1.5 to 2 s for them. It is done in
+`worker_process_init`, which prefork sends in every child and the solo pool in
+the worker process itself; `worker_init` is not used, since under prefork it
+runs in the parent, which never runs a task. Only an app that is started as a
+worker warms (tests build many apps): the receiver is connected when that
+app's `worker_init` comes. A warm-up that fails only logs: the task builds
+what it needs when it runs, and retries cover a service away. Celery's
+`worker_proc_alive_timeout` is raised to cover it (see PROC_ALIVE_TIMEOUT).
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from celery import Celery, Task, chord
+from celery import Celery, Task, chord, signals
 
 from archief.errors import ArchiefError, PortError
 from archief.ports import TASK_EXTRACT, TASK_FINALIZE
@@ -34,9 +58,29 @@ TASK_OCR_PAGE = "archief.ingest.ocr_page"
 TASK_THUMBNAILS = "archief.ingest.thumbnails"
 MAX_RETRIES = 6
 # Redis serves a queue's lower numbers first (kombu's steps 0, 3, 6, 9; tasks
-# without a priority are 0): thumbnails wait until no upload is waiting to
-# become searchable, whatever the order they were queued in.
+# without a priority are 0). The short steps on the path to searchable go
+# first: an extraction, and the finalize that indexes a content whose last
+# page is read, never wait behind other documents' OCR pages.
+INDEX_PRIORITY = 0
+# Below that, OCR: the bulk of the work, a page a task. 6 rather than 3 keeps a
+# step free above it for work that must pass an OCR backlog without jumping
+# ahead of indexing; thumbnails stay the lowest.
+OCR_PRIORITY = 6
+# Thumbnails wait until no upload is waiting to become searchable, whatever
+# the order they were queued in.
 THUMBNAIL_PRIORITY = 9
+PRIORITIES = {
+    TASK_EXTRACT: INDEX_PRIORITY,
+    TASK_FINALIZE: INDEX_PRIORITY,
+    TASK_OCR_PAGE: OCR_PRIORITY,
+    TASK_THUMBNAILS: THUMBNAIL_PRIORITY,
+}
+# Celery kills a prefork child that is not up after `worker_proc_alive_timeout`
+# (4 s by default), and the warm-up runs before it reports up: on two busy
+# cores the imports alone take seconds, and a zygote may take up to its start
+# deadline (30 s) before it counts as failed. Killing the child would only
+# start the same warm-up again.
+PROC_ALIVE_TIMEOUT = 60.0
 log = structlog.get_logger(__name__)
 
 
@@ -46,6 +90,8 @@ class ArchiefCelery(Celery):
     settings: Settings
     _container: Container | None = None
     _pid: int | None = None
+    # The node name of the worker this app runs as, once it does.
+    _worker_hostname: str | None = None
 
     def container(self) -> Container:
         # Connection pools must not cross a fork: each worker child builds its own.
@@ -54,6 +100,23 @@ class ArchiefCelery(Celery):
 
             self._container, self._pid = build_container(self.settings), os.getpid()
         return self._container
+
+    def warm_when_a_worker(self) -> None:
+        """Warm each process of a worker that runs this app (and no other app's) as it starts."""
+        # Weak (a bound method): an app that is dropped takes its receiver with it.
+        signals.worker_init.connect(self._on_worker_init)
+
+    def _on_worker_init(self, sender: object = None, **_: object) -> None:
+        if getattr(sender, "app", None) is not self:
+            return  # another app's worker
+        self._worker_hostname = getattr(sender, "hostname", None)
+        # Connected in the worker's main process, before the pool forks: a
+        # prefork child inherits the receiver, the solo pool sends it here.
+        signals.worker_process_init.connect(self._on_process_init)
+
+    def _on_process_init(self, sender: object = None, **_: object) -> None:
+        if sender == self._worker_hostname:
+            warm_up(self)
 
 
 class _InternalError(ArchiefError):
@@ -83,7 +146,9 @@ def create_celery(settings: Settings) -> ArchiefCelery:
         # Redis redelivers unacknowledged tasks after this; it must exceed the
         # longest task (a sandboxed extraction of a huge PDF).
         broker_transport_options={"visibility_timeout": 3600},
+        worker_proc_alive_timeout=PROC_ALIVE_TIMEOUT,
     )
+    app.warm_when_a_worker()
 
     # shared=False: each app (tests build several) keeps its own task registry.
     @app.task(name=PING, shared=False)
@@ -99,7 +164,13 @@ def create_celery(settings: Settings) -> ArchiefCelery:
             if task.request.retries >= MAX_RETRIES:
                 process.fail(app.container(), sha256, exc, quarantine=False)
                 return
-            raise task.retry(exc=exc, countdown=min(300, 5 * 2**task.request.retries)) from exc
+            # Celery keeps the priority the message came with; a message
+            # queued without one (before priorities) gets the task's own.
+            raise task.retry(
+                exc=exc,
+                countdown=min(300, 5 * 2**task.request.retries),
+                priority=PRIORITIES[task.name],
+            ) from exc
         except ArchiefError as exc:
             process.fail(app.container(), sha256, exc, quarantine=True)
         except Exception as exc:
@@ -128,8 +199,13 @@ def create_celery(settings: Settings) -> ArchiefCelery:
                 thumbs.apply_async((sha256,), priority=THUMBNAIL_PRIORITY)
                 return
             # One task per page spreads a long scan over every worker process;
-            # finalize runs when the last page is done.
-            chord(ocr.si(sha256, n) for n in pages)(finish.si(sha256))
+            # finalize runs when the last page is done. The Redis result backend
+            # publishes the callback with the options it carries here, so it
+            # goes ahead of the pages of documents queued after this one.
+            # (Not chord(...).apply_async(priority=...): that sets the body's too.)
+            chord(ocr.si(sha256, n).set(priority=OCR_PRIORITY) for n in pages)(
+                finish.si(sha256).set(priority=INDEX_PRIORITY)
+            )
 
         guarded(self, sha256, step)
 
@@ -163,6 +239,42 @@ def create_celery(settings: Settings) -> ArchiefCelery:
     register_sociaal(app)
     register_publiek(app)
     return app
+
+
+def warm_up(app: ArchiefCelery) -> None:
+    """Build in this process what its first task would: container, OCR imports, zygote.
+
+    Never raises: a worker must start even when a service is away; the task
+    then builds what is missing itself, and its retries wait for the service.
+    """
+    started = time.monotonic()
+    failed: list[str] = []
+    for part, step in (("container", app.container), ("ocr", _import_ocr), ("sandbox", _zygote)):
+        try:
+            step()
+        except Exception as exc:  # noqa: BLE001  # any failure: log it and start anyway
+            failed.append(part)
+            log.warning("ingest.warmup.failed", part=part, error=f"{type(exc).__name__}: {exc}")
+    log.info(
+        "ingest.warmup.done",
+        pid=os.getpid(),
+        seconds=round(time.monotonic() - started, 2),
+        failed=failed,
+    )
+
+
+def _import_ocr() -> None:
+    # What the first task would import: the stages (Pillow, the catalog
+    # models), and pytesseract (with numpy), which the OCR engine imports lazily.
+    import pytesseract  # noqa: F401, PLC0415
+
+    from ingest import process  # noqa: F401, PLC0415
+
+
+def _zygote() -> None:
+    from ingest.sandbox import default_sandbox  # noqa: PLC0415
+
+    default_sandbox().warm()
 
 
 def draw_thumbnails(app: ArchiefCelery, task: Task[Any, Any], sha256: str, first: int) -> None:
