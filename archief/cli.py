@@ -415,6 +415,58 @@ def resume(env_file: EnvFile = None) -> None:
     console.print(f"handed on {len(todo)} documents")
 
 
+@app.command()
+def thumbnails(
+    dossier: Annotated[
+        str | None, typer.Option(help="Only the records of this dossier (kenmerk).")
+    ] = None,
+    env_file: EnvFile = None,
+) -> None:
+    """Queue page thumbnails for indexed records that lack some (after an upgrade, or a loss).
+
+    Drawing waits at the lowest priority behind every upload, and a content
+    whose pages are all drawn costs its task one listing, so running this
+    twice, or while workers draw, does no harm.
+    """
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from archief.catalog.models import Content, Record  # noqa: PLC0415
+    from archief.composition import build_container  # noqa: PLC0415
+    from archief.records import afgeleiden  # noqa: PLC0415
+    from archief.records import repository as records  # noqa: PLC0415
+    from archief.storage.common import derived_key  # noqa: PLC0415
+    from ingest import process  # noqa: PLC0415
+    from ingest.worker import TASK_THUMBNAILS  # noqa: PLC0415
+
+    container = build_container(_settings(env_file))
+    query = select(Content.sha256, Content.media_type, Content.page_count).where(
+        Content.status == "indexed"
+    )
+    if dossier is not None:
+        with container.sessions() as session:
+            found = records.dossier_by_kenmerk(session, dossier)
+        if found is None:
+            console.print(f"[red]refused:[/red] no dossier with kenmerk {dossier}")
+            raise typer.Exit(2)
+        query = query.where(
+            Content.sha256.in_(select(Record.sha256).where(Record.dossier_id == found.id))
+        )
+    with container.sessions() as session:
+        rows = session.execute(query.order_by(Content.sha256)).all()
+    queued = complete = 0
+    for sha256, media_type, pages in rows:
+        if not process.drawable(media_type):
+            continue
+        have = set(container.store.list_keys(derived_key(sha256, "thumbnail-")))
+        if all(afgeleiden.thumbnail_key(sha256, n) in have for n in range(1, (pages or 0) + 1)):
+            complete += 1
+            continue
+        container.queue.enqueue(TASK_THUMBNAILS, sha256)
+        queued += 1
+    container.close()
+    console.print(f"queued {queued} records for thumbnails; {complete} have all of theirs")
+
+
 @app.command("ingest-status")
 def ingest_status(env_file: EnvFile = None) -> None:
     """Show processing counts, stuck documents and pages waiting for review."""

@@ -424,7 +424,8 @@ def finalize(container: Container, sha256: str, pages: Sequence[SearchPage] | No
 # --------------------------------------------------------------------------
 
 
-def _drawable(media_type: str) -> bool:
+def drawable(media_type: str) -> bool:
+    """Whether thumbnails are drawn for this type (PDF and images; not office or mail)."""
     return media_type == "application/pdf" or media_type.startswith("image/")
 
 
@@ -437,7 +438,7 @@ def thumbnails(container: Container, sha256: str, first: int = 1) -> int | None:
     """
     with container.sessions() as session:
         content = session.get(Content, sha256)
-        if content is None or content.status != "indexed" or not _drawable(content.media_type):
+        if content is None or content.status != "indexed" or not drawable(content.media_type):
             return None
         media_type, count = content.media_type, content.page_count or 0
     last = min(first + THUMBNAIL_CHUNK - 1, count)

@@ -6,15 +6,19 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from archief.cli import app
 from archief.composition import Container
+from archief.errors import NotFound
 from archief.intake.service import ensure_dossier
 from archief.ports import SearchQuery
+from archief.records import afgeleiden
 from archief.settings import Settings
 from search.index import ElasticsearchIndex
 from tests.conftest import settings_env
+from tests.ingest.documents import pdf
 
 runner = CliRunner()
 
@@ -74,3 +78,44 @@ def test_ingest_status_lists_quarantine(eager_settings: Settings, eager: Contain
     assert "quarantined:" in result.output
     count = int(result.output.split("quarantined:")[1].split()[0])
     assert count >= 1
+
+
+def test_thumbnails_backfills_what_is_missing_and_only_where_asked(
+    eager_settings: Settings, eager: Container, tmp_path: Path
+) -> None:
+    """After an upgrade (or a lost object) `archief thumbnails` queues the records lacking some."""
+    env = settings_env(eager_settings)
+    shas: dict[str, str] = {}
+    for kenmerk in ("T-THUMB-A", "T-THUMB-B"):
+        dossier = ensure_dossier(
+            eager.sessions, eager.clock, kenmerk=kenmerk, titel=kenmerk, afdeling="wijkzaken"
+        )
+        # Different words, so different bytes: two contents, not a duplicate.
+        source = pdf([f"Eerste blad {kenmerk}.", f"Tweede blad {kenmerk}."], tmp_path / kenmerk)
+        with source.open("rb") as f:
+            item = eager.intake.receive(f, name="stuk.pdf", dossier_id=dossier.id, laag="afdeling")
+        assert item.sha256 is not None, item.reason
+        shas[kenmerk] = item.sha256
+    a, b = shas["T-THUMB-A"], shas["T-THUMB-B"]
+    for sha in (a, b):
+        assert eager.store.stat(afgeleiden.thumbnail_key(sha, 2)) is not None
+    eager.store.delete(afgeleiden.thumbnail_key(a, 2))
+    for n in (1, 2):
+        eager.store.delete(afgeleiden.thumbnail_key(b, n))
+
+    result = runner.invoke(app, ["thumbnails", "--dossier", "T-THUMB-A"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "queued 1 records" in result.output
+    assert eager.store.stat(afgeleiden.thumbnail_key(a, 2)) is not None
+    with pytest.raises(NotFound):
+        eager.store.stat(afgeleiden.thumbnail_key(b, 1))  # not this dossier's
+
+    again = runner.invoke(app, ["thumbnails", "--dossier", "T-THUMB-A"], env=env)
+    assert "queued 0 records" in again.output and "1 have all of theirs" in again.output
+
+    result = runner.invoke(app, ["thumbnails"], env=env)
+    assert result.exit_code == 0, result.output
+    assert all(eager.store.stat(afgeleiden.thumbnail_key(b, n)) is not None for n in (1, 2))
+
+    unknown = runner.invoke(app, ["thumbnails", "--dossier", "T-GEEN"], env=env)
+    assert unknown.exit_code == 2 and "no dossier with kenmerk T-GEEN" in unknown.output
