@@ -26,12 +26,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import numpy as np
 import psutil
 import psycopg
@@ -46,6 +47,7 @@ from sqlalchemy.engine import make_url
 from archief.settings import ObjectStoreSettings, SearchSettings
 from archief.storage.s3 import S3ObjectStore
 from bench.corpus import REPO_ROOT, CorpusDoc, Manifest, build_corpus
+from bench.http_intake import HttpIntakeUnavailable, api_server, upload_and_wait
 from bench.peers import RELEASES, OcrmypdfRelease, PeerUnavailable, ocrmypdf_command
 from search.index import ElasticsearchIndex
 
@@ -347,6 +349,21 @@ def workers(
                 proc.wait()
 
 
+def wait_idle(broker_url: str, timeout: float = 600.0) -> None:
+    """Return once the bench's Redis queue is empty and no task is unacknowledged."""
+    client = redis.Redis.from_url(broker_url)
+    deadline = time.monotonic() + timeout
+    # kombu keeps one list per priority step ("celery", "celery\x06\x163", ...)
+    # and, with acks_late, each running task in the "unacked" hash.
+    while time.monotonic() < deadline:
+        queues = [k for k in client.scan_iter(match="celery*") if client.type(k) == b"list"]
+        waiting = sum(client.llen(key) for key in queues)
+        if waiting == 0 and client.hlen("unacked") == 0:
+            return
+        time.sleep(0.1)
+    raise PipelineUnavailable(f"the workers did not become idle within {timeout:.0f} s")
+
+
 def _tail(path: Path, lines: int = 3) -> str:
     text = path.read_text(errors="replace").strip().splitlines()
     return " | ".join(text[-lines:]) if text else "(no output)"
@@ -382,6 +399,7 @@ def run_archief(
     *,
     env_file: Path = REPO_ROOT / "var" / "archief.env",
     work: Path | None = None,
+    intake: str = "cli",
 ) -> PipelineRun:
     """Measure the archief pipeline, upload → searchable, on the corpus.
 
@@ -395,6 +413,8 @@ def run_archief(
     - `archief export-text --dossier BENCH-<run> --out DIR` MUST write
       `<original-file-stem>/page-0001.txt`, … for the CER; a missing page
       counts as CER 1.
+    With `intake="http"` the files go in through `POST /ingest` of a running
+    `archief serve` instead (bench.http_intake), in an archive of their own.
     Raises PipelineUnavailable (with the reason) if any of that is missing.
     """
     archief = Path(sys.executable).with_name("archief")
@@ -402,7 +422,7 @@ def run_archief(
         raise PipelineUnavailable(f"{archief} not installed")
     if not env_file.exists():
         raise PipelineUnavailable(f"{env_file} missing (start the stack: make up)")
-    run = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    run = datetime.now(UTC).strftime("%Y%m%d-%H%M%S") + ("-http" if intake == "http" else "")
     stack = stack_env(env_file)
     # Everything of its own: catalog, bucket, index and queue, so the bench
     # neither pollutes the developer's archive nor shares workers with it.
@@ -415,7 +435,15 @@ def run_archief(
     }
     _create_database(stack["ARCHIEF_DATABASE__URL"], f"bench_{run}".replace("-", "_"))
     try:
-        return _measure(archief, env, run=run, corpus_dir=corpus_dir, manifest=manifest, work=work)
+        return _measure(
+            archief,
+            env,
+            run=run,
+            corpus_dir=corpus_dir,
+            manifest=manifest,
+            work=work,
+            intake=intake,
+        )
     finally:
         _clean_up(stack, env, f"bench_{run}".replace("-", "_"))
 
@@ -466,10 +494,11 @@ def _measure(
     corpus_dir: Path,
     manifest: Manifest,
     work: Path | None,
+    intake: str = "cli",
 ) -> PipelineRun:
     """Ingest the corpus through workers and read the text back; see run_archief."""
     work = work or Path(tempfile.mkdtemp(prefix="archief-bench-"))
-    logs = work / "archief-logs"
+    logs = work / ("archief-logs" if intake == "cli" else f"archief-logs-{intake}")
     shutil.rmtree(logs, ignore_errors=True)
     logs.mkdir(parents=True)
     for command in ("ingest", "export-text"):
@@ -482,29 +511,45 @@ def _measure(
     _require(_archief(archief, env, log, "migrate"), "archief migrate", log)
 
     dossier = f"BENCH-{run}"
+    where = ["--dossier", dossier, "--layer", "afdeling", "--afdeling", "wijkzaken"]
     timings: dict[str, float] = {}
-    with workers(archief, env, logs) as procs:
+    with workers(archief, env, logs) as procs, contextlib.ExitStack() as stack:
+        server: tuple[str, str] | None = None
+        if intake == "http":
+            # The dossier exists before the clock starts, as it would for a
+            # DMS handing in files: `archief ingest` of nothing creates it.
+            empty = work / "leeg"
+            empty.mkdir(exist_ok=True)
+            log = logs / "dossier.log"
+            _require(
+                _archief(archief, env, log, "ingest", str(empty), *where, "--no-wait"),
+                "archief ingest (dossier)",
+                log,
+            )
+            try:
+                server = stack.enter_context(api_server(archief, env, logs / "serve.log"))
+            except HttpIntakeUnavailable as exc:
+                raise PipelineUnavailable(str(exc)) from exc
         roots = [psutil.Process(p.pid) for p in procs]
         with RssSampler(lambda: roots) as sampler:
             for kind in ("scanned", "digital"):
+                # Each kind starts on idle workers: the scanned run's thumbnails
+                # (queued last, drawn after indexing) are not the digital run's work.
+                wait_idle(env["ARCHIEF_QUEUE__BROKER_URL"])
                 log = logs / f"ingest-{kind}.log"
                 start = time.perf_counter()
-                done = _archief(
-                    archief,
-                    env,
-                    log,
-                    "ingest",
-                    str(corpus_dir / kind),
-                    "--dossier",
-                    dossier,
-                    "--layer",
-                    "afdeling",
-                    "--afdeling",
-                    "wijkzaken",
-                    "--wait",
-                )
+                if server is None:
+                    done = _archief(archief, env, log, "ingest", str(corpus_dir / kind), *where)
+                    timings[kind] = time.perf_counter() - start
+                    _require(done, f"archief ingest ({kind})", log)
+                    continue
+                files = sorted((corpus_dir / kind).glob("*.pdf"))
+                try:
+                    statuses = upload_and_wait(*server, files, dossier=dossier, laag="afdeling")
+                except (HttpIntakeUnavailable, httpx.HTTPError) as exc:
+                    raise PipelineUnavailable(f"HTTP intake ({kind}): {exc}") from exc
                 timings[kind] = time.perf_counter() - start
-                _require(done, f"archief ingest ({kind})", log)
+                log.write_text(" ".join(statuses), encoding="utf-8")
     peaks = tuple(sampler.peaks.get(p.pid, 0) / MIB for p in procs)
 
     export = work / "archief-text"
@@ -582,58 +627,47 @@ def _short(row: Row) -> str:
     return row.system.split(" (")[0]
 
 
+def _target(name: str, ratio: float, goal: float) -> tuple[str, str, str, str]:
+    return (name, f"{ratio:.2f}x", f">= {goal:.1f}x", _verdict(ratio >= goal))
+
+
 def print_targets(
-    archief: PipelineRun | None,
+    pipelines: Mapping[str, PipelineRun],
     tesseract: Row | None,
     ocrmypdfs: Sequence[Row],
     pypdf: Row | None,
 ) -> None:
-    """Print how the ratios compare with the issue's targets, against each OCRmyPDF release."""
+    """Print the issue's targets for each way in, against each OCRmyPDF release."""
     print("\ntargets")
     lines: list[tuple[str, str, str, str]] = []
-    if archief is None:
+    if not pipelines:
         lines.append(("archief targets", "n/a", "", "archief pipeline not measured"))
-    else:
+    for label, archief in pipelines.items():
+        who = label.removeprefix("archief ")  # "via CLI", "via HTTP"
         for peer in ocrmypdfs:
             ratio = archief.pages_per_min_scanned / peer.per_min
             lines.append(
-                (
-                    f"scanned pages/min, archief / {_short(peer)}",
-                    f"{ratio:.2f}x",
-                    f">= {TARGET_VS_OCRMYPDF:.1f}x",
-                    _verdict(ratio >= TARGET_VS_OCRMYPDF),
-                )
+                _target(f"scanned, archief {who} / {_short(peer)}", ratio, TARGET_VS_OCRMYPDF)
             )
         if tesseract:
             ratio = archief.pages_per_min_scanned / tesseract.per_min
             lines.append(
-                (
-                    "scanned pages/min, archief / raw tesseract",
-                    f"{ratio:.2f}x",
-                    f">= {TARGET_VS_TESSERACT:.1f}x",
-                    _verdict(ratio >= TARGET_VS_TESSERACT),
-                )
+                _target(f"scanned, archief {who} / raw tesseract", ratio, TARGET_VS_TESSERACT)
             )
         for peer in ocrmypdfs:
-            if peer.cer is None:
-                continue
-            lines.append(
-                (
-                    f"scanned CER, archief vs {_short(peer)}",
-                    f"{_fmt_cer(archief.cer_scanned)} vs {_fmt_cer(peer.cer)}",
-                    f"<= {_short(peer)}",
-                    _verdict(archief.cer_scanned <= peer.cer),
+            if peer.cer is not None:
+                lines.append(
+                    (
+                        f"scanned CER, archief {who} vs {_short(peer)}",
+                        f"{_fmt_cer(archief.cer_scanned)} vs {_fmt_cer(peer.cer)}",
+                        f"<= {_short(peer)}",
+                        _verdict(archief.cer_scanned <= peer.cer),
+                    )
                 )
-            )
         if pypdf:
             ratio = archief.pages_per_s_digital / pypdf.per_s
             lines.append(
-                (
-                    "born-digital pages/s, archief / raw pypdf",
-                    f"{ratio:.2f}x",
-                    f">= {TARGET_DIGITAL_VS_PYPDF:.1f}x",
-                    _verdict(ratio >= TARGET_DIGITAL_VS_PYPDF),
-                )
+                _target(f"born-digital, archief {who} / raw pypdf", ratio, TARGET_DIGITAL_VS_PYPDF)
             )
     for peer in ocrmypdfs:
         if tesseract is None:
@@ -787,7 +821,7 @@ def preprocess_study(corpus_dir: Path, manifest: Manifest, work: Path) -> None:
 # Entry point
 # --------------------------------------------------------------------------
 
-SYSTEMS = ("archief", "tesseract", "ocrmypdf", "pypdf")
+SYSTEMS = ("archief", "archief-http", "tesseract", "ocrmypdf", "pypdf")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -845,12 +879,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     skip = set(args.skip)
     scanned, digital = manifest.of_kind("scanned"), manifest.of_kind("digital")
-    pipeline: PipelineRun | None = None
-    if "archief" not in skip:
+    # Two ways in, each measured upload → searchable in an archive of its own.
+    pipelines: dict[str, PipelineRun] = {}
+    for system, intake, label in (
+        ("archief", "cli", "archief via CLI"),
+        ("archief-http", "http", "archief via HTTP"),
+    ):
+        if system in skip:
+            continue
         try:
-            pipeline = run_archief(corpus_dir, manifest, work=work)
+            pipelines[label] = run_archief(corpus_dir, manifest, work=work, intake=intake)
         except PipelineUnavailable as exc:
-            print(f"archief pipeline: not available ({exc})")
+            print(f"{label}: not available ({exc})")
     tesseract = run_tesseract(corpus_dir, scanned, work) if "tesseract" not in skip else None
     ocrmypdfs: list[Row] = []
     for release in RELEASES if "ocrmypdf" not in skip else ():
@@ -860,37 +900,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{release.system}: not available ({exc})")
     pypdf = run_pypdf(corpus_dir, digital) if "pypdf" not in skip else None
 
+    n_scanned, n_digital = manifest.pages("scanned"), manifest.pages("digital")
     rows: list[Row] = []
-    if pipeline:
-        peaks = " / ".join(f"{p:.0f}" for p in pipeline.peak_rss_per_worker_mib)
-        n_scanned, n_digital = manifest.pages("scanned"), manifest.pages("digital")
-        rows.append(
-            Row(
-                "archief pipeline (2 workers)",
-                "scanned",
-                n_scanned,
-                n_scanned / pipeline.pages_per_min_scanned * 60,
-                pipeline.cer_scanned,
-                peaks,
-            )
-        )
+    for label, run in pipelines.items():
+        peaks = " / ".join(f"{p:.0f}" for p in run.peak_rss_per_worker_mib)
+        wall = n_scanned / run.pages_per_min_scanned * 60
+        rows.append(Row(f"{label} (2 workers)", "scanned", n_scanned, wall, run.cer_scanned, peaks))
     rows += [r for r in (tesseract, *ocrmypdfs) if r]
-    if pipeline:
-        rows.append(
-            Row(
-                "archief pipeline (2 workers)",
-                "digital",
-                n_digital,
-                n_digital / pipeline.pages_per_s_digital,
-                pipeline.cer_digital,
-                peaks,
-            )
-        )
+    for label, run in pipelines.items():
+        peaks = " / ".join(f"{p:.0f}" for p in run.peak_rss_per_worker_mib)
+        wall = n_digital / run.pages_per_s_digital
+        rows.append(Row(f"{label} (2 workers)", "digital", n_digital, wall, run.cer_digital, peaks))
     if pypdf:
         rows.append(pypdf)
     print()
     print_table(rows)
-    print_targets(pipeline, tesseract, ocrmypdfs, pypdf)
+    print_targets(pipelines, tesseract, ocrmypdfs, pypdf)
     return 0
 
 
