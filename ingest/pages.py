@@ -11,6 +11,9 @@ as the TIFF pypdf wraps them in. Re-rendering a 300 dpi page costs several
 times the OCR itself, so rendering (pdftoppm) is only the fallback for pages
 that are neither text nor a single image.
 
+An e-mail's attachments are read by ingest/mail.py with the same PDF, image
+and office readers (`_attachment`), into further pages of the e-mail.
+
 `thumbnails` (also in the sandbox, after the content is indexed) draws every
 page small: a scanned page's own image is downscaled (a JPEG decoded at a
 fraction of its size), other pages are rendered by pdftoppm with `-scale-to`.
@@ -90,8 +93,32 @@ def analyze(path: str, workdir: str, media_type: str, max_pages: int) -> dict[st
     if media_type in office.MEDIA_TYPES:
         return office.analyze(Path(path), max_pages)
     if media_type == mail.MEDIA_TYPE:
-        return mail.analyze(Path(path))
+        return mail.analyze(Path(path), out, max_pages, _attachment)
     raise PageError("unsupported_type", f"no page analysis for {media_type}")
+
+
+def _attachment(path: Path, out: Path, media_type: str, max_pages: int) -> dict[str, Any]:
+    """Plan the pages of one e-mail attachment, typed by its content (ingest/mail.py)."""
+    if media_type == "application/pdf":
+        return _pdf(path, out, max_pages)
+    if media_type in office.MEDIA_TYPES:
+        return office.analyze(path, max_pages)
+    if not media_type.startswith("image/"):
+        raise PageError("unsupported_type", f"no page analysis for {media_type} in an e-mail")
+    try:
+        with Image.open(path) as img:
+            width, height = img.size
+        if max(width, height) < SCAN_MIN_PIXELS:
+            # Signature logos and icons of HTML mail: OCR would make noise of them.
+            # Either side long enough is kept: a screenshot of a line of text.
+            raise PageError("image_too_small", f"{width} x {height} pixels: not a scan")
+        return _image(path, out, media_type, max_pages)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # The sandbox makes Pillow's warning an error too; for a file of its
+        # own it fails the file, for an attachment only the attachment.
+        raise PageError("image_too_large", str(exc)) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise PageError("unreadable_image", f"{media_type} not readable: {exc}") from exc
 
 
 def _image(path: Path, out: Path, media_type: str, max_pages: int) -> dict[str, Any]:
