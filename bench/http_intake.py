@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import secrets
-import signal
 import socket
 import subprocess
 import time
@@ -23,6 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+
+from bench.processes import stop_session
 
 # As many uploads in flight as the machine has cores: a client that sends
 # more only queues them in the server.
@@ -69,14 +69,7 @@ def api_server(archief: Path, env: dict[str, str], log: Path) -> Iterator[tuple[
             time.sleep(0.2)
         yield base, token
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_session(proc)
 
 
 def upload_and_wait(

@@ -20,7 +20,6 @@ import math
 import os
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -49,6 +48,7 @@ from archief.storage.s3 import S3ObjectStore
 from bench.corpus import REPO_ROOT, CorpusDoc, Manifest, build_corpus
 from bench.http_intake import HttpIntakeUnavailable, api_server, upload_and_wait
 from bench.peers import RELEASES, OcrmypdfRelease, PeerUnavailable, ocrmypdf_command
+from bench.processes import stop_session
 from search.index import ElasticsearchIndex
 
 MIB = 1024 * 1024
@@ -337,16 +337,7 @@ def workers(
         yield procs
     finally:
         for proc in procs:
-            if proc.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            stop_session(proc)
 
 
 def wait_idle(broker_url: str, timeout: float = 600.0) -> None:
