@@ -428,6 +428,7 @@ def thumbnails(
     whose pages are all drawn costs its task one listing, so running this
     twice, or while workers draw, does no harm.
     """
+    from rich.progress import track  # noqa: PLC0415
     from sqlalchemy import select  # noqa: PLC0415
 
     from archief.catalog.models import Content, Record  # noqa: PLC0415
@@ -454,7 +455,8 @@ def thumbnails(
     with container.sessions() as session:
         rows = session.execute(query.order_by(Content.sha256)).all()
     queued = complete = 0
-    for sha256, media_type, pages in rows:
+    # One listing per record: on a large archive that takes a while, so show it.
+    for sha256, media_type, pages in track(rows, description="checking", console=console):
         if not process.drawable(media_type):
             continue
         have = set(container.store.list_keys(derived_key(sha256, "thumbnail-")))
