@@ -24,17 +24,15 @@ from archief.composition import Container, build_container
 from archief.intake.detect import DOCX, EML
 from archief.intake.schemas import effective_status
 from archief.intake.service import ensure_dossier
-from archief.ports import SearchQuery
 from archief.settings import Settings
 from ingest import mail
 from ingest.process import page_texts
 from ingest.sandbox import default_sandbox
-from search.index import ElasticsearchIndex
 from tests.ingest.documents import pdf, scan
 from tests.ingest.hostile import ZipEntry, deflated_zeros, png_claiming, text_pdf
 from tests.ingest.hostile import docx as bare_docx
+from tests.ingest.zoeken import hit_pages
 
-EVERYTHING: dict[str, Any] = {"match_all": {}}
 _WORDS = re.compile(r"\W")
 SCAN_LINES = [
     "Gemeente Groenstad",
@@ -124,14 +122,6 @@ def _texts(c: Container, item: IngestItem) -> list[str]:
     return [p.text for p in pages]
 
 
-def _hit_pages(c: Container, text: str, item: IngestItem) -> list[int] | None:
-    """The pages a search for `text` hits in this item's record; None: no hit on it."""
-    assert isinstance(c.index, ElasticsearchIndex)
-    c.index.client.indices.refresh(index=c.index.alias)
-    result = c.index.search(SearchQuery(permission=EVERYTHING, text=text))
-    return {h.record_id: sorted(h.pages) for h in result.hits}.get(item.record_id or "")
-
-
 def _listed(first_page: str, name: str) -> str:
     """What page 1 says of the attachment called `name`."""
     (line,) = [line for line in first_page.split("\n") if line.startswith(f"- {name} (")]
@@ -175,12 +165,12 @@ def test_each_attachment_is_searchable_on_its_own_pages(eager: Container, tmp_pa
     assert texts[3].startswith("Bijlage: besluit.docx\n\n")
     assert texts[4] == "Bijlage: notitie.txt\n\nNotitie over de fietsnietjesrekken bij het café."
     assert "vlinderstruiken" in texts[5].lower()  # OCR of the scanned page
-    assert _hit_pages(eager, "hoofdbericht", item) == [1]
-    assert _hit_pages(eager, "knotwilgenbeheerregeling", item) == [2]
-    assert _hit_pages(eager, "slootkantmaaiplanning", item) == [3]
-    assert _hit_pages(eager, "ijsbaanvergunningaanvraag", item) == [4]
-    assert _hit_pages(eager, "fietsnietjesrekken", item) == [5]
-    assert _hit_pages(eager, "vlinderstruiken", item) == [6]
+    assert hit_pages(eager, "hoofdbericht", item) == [1]
+    assert hit_pages(eager, "knotwilgenbeheerregeling", item) == [2]
+    assert hit_pages(eager, "slootkantmaaiplanning", item) == [3]
+    assert hit_pages(eager, "ijsbaanvergunningaanvraag", item) == [4]
+    assert hit_pages(eager, "fietsnietjesrekken", item) == [5]
+    assert hit_pages(eager, "vlinderstruiken", item) == [6]
 
 
 def test_declared_types_and_names_do_not_decide(eager: Container, tmp_path: Path) -> None:
@@ -214,12 +204,12 @@ def test_declared_types_and_names_do_not_decide(eager: Container, tmp_path: Path
     assert _listed(first, "pagina.bin").endswith(": gelezen als HTML, pagina 6")
     assert "kermisterreinverhuur in het café" in texts[4]  # Windows-1252, decoded
     assert texts[5] == "Bijlage: pagina.bin\n\nDe hondenlosloopgebieden worden uitgebreid."
-    assert _hit_pages(eager, "speeltoestelkeuringsronde", item) == [2]
-    assert _hit_pages(eager, "parkeervergunningenregeling", item) == [3]
-    assert _hit_pages(eager, "vlinderstruiken", item) == [4]
-    assert _hit_pages(eager, "kermisterreinverhuur", item) == [5]
-    assert _hit_pages(eager, "hondenlosloopgebieden", item) == [6]
-    assert _hit_pages(eager, "verstoppertjesscript", item) is None
+    assert hit_pages(eager, "speeltoestelkeuringsronde", item) == [2]
+    assert hit_pages(eager, "parkeervergunningenregeling", item) == [3]
+    assert hit_pages(eager, "vlinderstruiken", item) == [4]
+    assert hit_pages(eager, "kermisterreinverhuur", item) == [5]
+    assert hit_pages(eager, "hondenlosloopgebieden", item) == [6]
+    assert hit_pages(eager, "verstoppertjesscript", item) is None
 
 
 def test_broken_attachments_do_not_fail_the_mail(eager: Container, tmp_path: Path) -> None:
@@ -244,8 +234,8 @@ def test_broken_attachments_do_not_fail_the_mail(eager: Container, tmp_path: Pat
     assert _listed(first, "x.bin").endswith("(unsupported_type)")
     assert _listed(first, "goed.txt").endswith(": gelezen als tekst, pagina 2")
     assert len(texts) == 2
-    assert _hit_pages(eager, "bomenkapregeling", item) == [1]
-    assert _hit_pages(eager, "afvalinzamelingsroute", item) == [2]
+    assert hit_pages(eager, "bomenkapregeling", item) == [1]
+    assert hit_pages(eager, "afvalinzamelingsroute", item) == [2]
 
 
 def test_pages_beyond_the_limit_are_left_out_and_said_so(
@@ -279,11 +269,11 @@ def test_pages_beyond_the_limit_are_left_out_and_said_so(
     assert _listed(first, "twee.txt").endswith(
         ": niet gelezen, het maximum van 3 pagina's is bereikt (too_many_pages)"
     )
-    assert _hit_pages(eager, "marktkraamindeling", item) == [1]
-    assert _hit_pages(eager, "bankjesplaatsing", item) == [2]
-    assert _hit_pages(eager, "stoepkrijtwedstrijd", item) == [3]
-    assert _hit_pages(eager, "dakkapelregels", item) is None
-    assert _hit_pages(eager, "vlaggenmastregels", item) is None
+    assert hit_pages(eager, "marktkraamindeling", item) == [1]
+    assert hit_pages(eager, "bankjesplaatsing", item) == [2]
+    assert hit_pages(eager, "stoepkrijtwedstrijd", item) == [3]
+    assert hit_pages(eager, "dakkapelregels", item) is None
+    assert hit_pages(eager, "vlaggenmastregels", item) is None
 
 
 def test_at_most_so_many_attachments_are_read(tmp_path: Path) -> None:
@@ -330,5 +320,5 @@ def test_a_forwarded_message_is_one_page_and_its_attachments_only_listed(
     assert second.startswith("Bijlage: doorgestuurd bericht: Oorspronkelijke melding\n\n")
     (inner,) = [line for line in second.split("\n") if line.startswith("- binnen.txt (")]
     assert inner.endswith(" bytes)")  # listed, not read: no pages named
-    assert _hit_pages(eager, "lantaarnpaalschade", item) == [2]
-    assert _hit_pages(eager, "binnenbijlagetekst", item) is None
+    assert hit_pages(eager, "lantaarnpaalschade", item) == [2]
+    assert hit_pages(eager, "binnenbijlagetekst", item) is None

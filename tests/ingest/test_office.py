@@ -7,7 +7,6 @@ import io
 import zipfile
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
 import docx
 import pytest
@@ -19,12 +18,9 @@ from archief.composition import Container
 from archief.intake.detect import DOCX, EML, ODT, ZIP, UnsupportedType, detect
 from archief.intake.schemas import effective_status
 from archief.intake.service import ensure_dossier
-from archief.ports import SearchQuery
 from ingest.process import page_texts
-from search.index import ElasticsearchIndex
 from tests.ingest.hostile import odt, odt_content
-
-EVERYTHING: dict[str, Any] = {"match_all": {}}
+from tests.ingest.zoeken import hit_pages
 
 
 def _receive(c: Container, path: Path, kenmerk: str, name: str | None = None) -> IngestItem:
@@ -61,15 +57,6 @@ def _texts(c: Container, item: IngestItem) -> list[str]:
     pages = page_texts(c, item.sha256 or "")
     assert [p.number for p in pages] == list(range(1, len(sources) + 1))
     return [p.text for p in pages]
-
-
-def _hit_pages(c: Container, text: str, item: IngestItem) -> list[int] | None:
-    """The pages a search for `text` hits in this item's record; None: no hit on it."""
-    assert isinstance(c.index, ElasticsearchIndex)
-    c.index.client.indices.refresh(index=c.index.alias)
-    result = c.index.search(SearchQuery(permission=EVERYTHING, text=text))
-    pages = {h.record_id: sorted(h.pages) for h in result.hits}
-    return pages.get(item.record_id or "")
 
 
 # --- fixtures, generated ---------------------------------------------------------
@@ -198,9 +185,9 @@ def test_docx_text_tables_and_pages_are_searchable(eager: Container, tmp_path: P
     assert "hondenuitlaatstrookherstel" in first
     assert "zwerfvuilcontainerplaatsing" not in first
     assert "zwerfvuilcontainerplaatsing bij het café" in second
-    assert _hit_pages(eager, "knotwilgenonderhoudsplan", item) == [1]
-    assert _hit_pages(eager, "hondenuitlaatstrookherstel", item) == [1]  # a table cell
-    assert _hit_pages(eager, "zwerfvuilcontainerplaatsing", item) == [2]
+    assert hit_pages(eager, "knotwilgenonderhoudsplan", item) == [1]
+    assert hit_pages(eager, "hondenuitlaatstrookherstel", item) == [1]  # a table cell
+    assert hit_pages(eager, "zwerfvuilcontainerplaatsing", item) == [2]
 
 
 def test_odt_text_tables_notes_and_pages_are_searchable(eager: Container, tmp_path: Path) -> None:
@@ -214,9 +201,9 @@ def test_odt_text_tables_notes_and_pages_are_searchable(eager: Container, tmp_pa
     assert pages[0].endswith("Zie het voetnootbijlageoverzicht.")  # the note, at its page's end
     assert pages[1] == "Tweede pagina over de fietsnietjesrekken."
     assert pages[2] == "Derde pagina: de ijsbaanvergunningaanvraag."
-    assert _hit_pages(eager, "parkeerschijfzonebord", item) == [1]  # a table cell
-    assert _hit_pages(eager, "voetnootbijlageoverzicht", item) == [1]
-    assert _hit_pages(eager, "ijsbaanvergunningaanvraag", item) == [3]
+    assert hit_pages(eager, "parkeerschijfzonebord", item) == [1]  # a table cell
+    assert hit_pages(eager, "voetnootbijlageoverzicht", item) == [1]
+    assert hit_pages(eager, "ijsbaanvergunningaanvraag", item) == [3]
 
 
 def test_mail_headers_body_and_attachments(eager: Container, tmp_path: Path) -> None:
@@ -236,8 +223,8 @@ def test_mail_headers_body_and_attachments(eager: Container, tmp_path: Path) -> 
     assert "<p>" not in text  # text/plain preferred over the HTML alternative
     # "%PDF-1.7 not really": typed PDF by its bytes, read, and found broken.
     assert lines[-1] == "- bijlage-ë.pdf (application/pdf, 19 bytes): niet leesbaar (corrupt_pdf)"
-    assert _hit_pages(eager, "geluidsschermplaatsingsregeling", item) == [1]
-    assert _hit_pages(eager, "terrasuitbreidingsvergunning", item) == [1]
+    assert hit_pages(eager, "geluidsschermplaatsingsregeling", item) == [1]
+    assert hit_pages(eager, "terrasuitbreidingsvergunning", item) == [1]
 
 
 def test_html_only_mail_is_read_as_text(eager: Container, tmp_path: Path) -> None:
