@@ -104,14 +104,21 @@ def place(
         organisatie.load(session, text, by=SYSTEEM, now=world.clock.now())
     codes = sorted(afdelingen)
     wijken = [f"{tag}w0", f"{tag}w1"]
-    plan = data.draw(
+    # The first dossier lies in a wijk, so every world has wijk pages, feeds
+    # and a widget to check; Hypothesis would otherwise often start with none.
+    first = data.draw(
+        st.tuples(st.sampled_from(codes), st.sets(st.sampled_from(wijken), min_size=1)),
+        label="first dossier",
+    )
+    more = data.draw(
         st.lists(
             st.tuples(st.sampled_from(codes), st.sets(st.sampled_from(wijken), max_size=2)),
-            min_size=2,
-            max_size=3,
+            min_size=1,
+            max_size=2,
         ),
         label="dossiers",
     )
+    plan = [first, *more]
     dossiers = []
     for i, (afdeling, in_wijken) in enumerate(plan):
         titel = f"dossiertitel{tag}d{i}"
