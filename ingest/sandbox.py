@@ -70,6 +70,10 @@ CRASHED: Final = "crashed"
 IMAGE_TOO_LARGE: Final = "image_too_large"
 
 DEFAULT_PRELOAD: Final = ("pypdf", "PIL.Image")
+# What the ingest zygotes import, and warm by reading a PDF of archief's own:
+# pypdf imports parts of itself on first use (filters, codecs, font metrics),
+# which a forked child paid on every job; see ingest.pages.warm.
+INGEST_PRELOAD: Final = (*DEFAULT_PRELOAD, "ingest.pages:warm")
 DEFAULT_MAX_IMAGE_PIXELS: Final = 200_000_000
 DEFAULT_MAX_RESULT_BYTES: Final = 64 * 2**20
 
@@ -176,6 +180,10 @@ class Sandbox:
       zygotes and never touch its parent's.
     - A zygote that fails to start raises `PortError` (the service is broken,
       not the document); callers SHOULD retry those jobs later.
+    - `preload` names modules the zygote imports before it forks; a name
+      `module:function` also calls that function (no arguments) once in the
+      zygote, to warm it. A warm-up MUST only read archief's own input, never
+      a document; a failing one is ignored (it only saves time).
     """
 
     def __init__(
@@ -552,7 +560,7 @@ def default_sandbox() -> Sandbox:
     """Return this process's shared sandbox, starting a new one after a fork."""
     with _Default.lock:
         if _Default.sandbox is None or _Default.pid != os.getpid():
-            _Default.sandbox = Sandbox()
+            _Default.sandbox = Sandbox(INGEST_PRELOAD)
             _Default.pid = os.getpid()
         return _Default.sandbox
 
@@ -598,12 +606,19 @@ def _zygote_main(argv: Sequence[str]) -> int:
     _prctl(_PR_SET_DUMPABLE, 0)
     # Pillow always, so that the pixel bound holds for every target.
     for name in (*config["preload"], "PIL.Image"):
+        module, _, hook = name.partition(":")
         try:
-            importlib.import_module(name)
+            loaded = importlib.import_module(module)
         except ImportError as exc:
             if name != "PIL.Image" or name in config["preload"]:
                 _write_all(reply_fd, _frame(json.dumps({"error": repr(exc)}).encode()))
                 return 1
+            continue
+        if hook:
+            # A warm-up on archief's own input; it only saves time, so a
+            # failing one leaves the zygote as it would be without it.
+            with contextlib.suppress(Exception):
+                getattr(loaded, hook)()
     # Objects that exist now are never freed: keep the GC from touching (and so
     # copying) their pages in every forked child.
     gc.collect()

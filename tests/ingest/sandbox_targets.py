@@ -117,3 +117,27 @@ def stop_zygote() -> str:
     """Freeze the zygote, so that it never reports; then return normally."""
     os.kill(os.getppid(), signal.SIGSTOP)
     return "stopped"
+
+
+# Set by `warm` in the zygote, before any child is forked.
+WARMED_IN: list[int] = []
+
+
+def warm() -> None:
+    """A zygote warm-up: records the process it ran in."""
+    WARMED_IN.append(os.getpid())
+
+
+def warm_badly() -> None:
+    """A zygote warm-up that fails."""
+    raise RuntimeError("warm-up failed")
+
+
+def warmed() -> list[object]:
+    """Where `warm` ran (in the zygote, never in this child) and this child's pid and parent."""
+    return [WARMED_IN, os.getpid(), os.getppid()]
+
+
+def loaded(*modules: str) -> list[bool]:
+    """Which of `modules` this child has without importing anything itself."""
+    return [name in sys.modules for name in modules]

@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from archief.errors import ArchiefError
-from ingest.sandbox import JSONable, Limits, Sandbox, SandboxError, TargetError, default_sandbox
+from ingest.sandbox import (
+    INGEST_PRELOAD,
+    JSONable,
+    Limits,
+    Sandbox,
+    SandboxError,
+    TargetError,
+    default_sandbox,
+)
 from tests.ingest import sandbox_targets
 from tests.ingest.hostile import png_claiming
 
@@ -196,6 +204,33 @@ def test_default_sandbox_is_per_process() -> None:
     assert os.waitstatus_to_exitcode(status) == 0
     # The parent's zygote was not disturbed by the child.
     assert parent.run(T + "echo", "weer") == ["weer"]
+
+
+def test_a_warm_up_runs_once_in_the_zygote_before_it_forks() -> None:
+    with Sandbox(("pypdf", T + "warm")) as sandbox:
+        first = sandbox.run(T + "warmed")
+        second = sandbox.run(T + "warmed")
+    assert isinstance(first, list)
+    assert isinstance(second, list)
+    warmed_in, child, zygote = first
+    # Once, in the zygote (each child's parent), not in the child nor per job.
+    assert warmed_in == [zygote]
+    assert child != zygote
+    assert second[0] == [zygote]
+    assert second[1] != child
+    assert os.getpid() not in sandbox_targets.WARMED_IN
+
+
+def test_a_failing_warm_up_leaves_a_working_zygote() -> None:
+    with Sandbox(("pypdf", T + "warm_badly")) as sandbox:
+        assert sandbox.run(T + "echo", "toch") == ["toch"]
+
+
+def test_the_ingest_zygote_has_read_a_pdf_before_it_forks() -> None:
+    # pypdf imports its filters on the first stream it decodes: the ingest
+    # zygote has done that (ingest.pages.warm), so no job pays for it again.
+    with Sandbox(INGEST_PRELOAD) as sandbox:
+        assert sandbox.run(T + "loaded", "pypdf.filters", "ingest.pages") == [True, True]
 
 
 def test_per_job_overhead_is_small(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
