@@ -19,6 +19,7 @@ from archief.audit.chain import SYSTEEM
 from archief.bewaring.fixiteit import check
 from archief.bewaring.vernietiging import due, uitvoering, verklaring
 from archief.settings import Settings
+from ingest.priorities import SCHEDULED_PRIORITY
 
 if TYPE_CHECKING:
     from ingest.worker import ArchiefCelery
@@ -84,11 +85,11 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         "bewaring-fixiteit": {
             "task": TASK_FIXITEIT,
             "schedule": crontab_of(settings.bewaring.fixiteit.cron),
-            "options": {"expires": EXPIRES_SECONDS},
+            "options": {"expires": EXPIRES_SECONDS, "priority": SCHEDULED_PRIORITY},
         },
         "bewaring-vernietiging": {
             "task": TASK_VERNIETIGING,
             "schedule": crontab_of(settings.bewaring.vernietiging.cron),
-            "options": {"expires": EXPIRES_SECONDS},
+            "options": {"expires": EXPIRES_SECONDS, "priority": SCHEDULED_PRIORITY},
         },
     }

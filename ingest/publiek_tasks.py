@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from archief.settings import Settings
 from ingest.bewaring_tasks import crontab_of
+from ingest.priorities import SCHEDULED_PRIORITY
 
 if TYPE_CHECKING:
     from ingest.worker import ArchiefCelery
@@ -41,6 +42,6 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
         "publiek-rappel": {
             "task": TASK_RAPPEL,
             "schedule": crontab_of(settings.rappel.cron),
-            "options": {"expires": EXPIRES_SECONDS},
+            "options": {"expires": EXPIRES_SECONDS, "priority": SCHEDULED_PRIORITY},
         },
     }

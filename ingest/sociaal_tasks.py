@@ -18,6 +18,7 @@ from celery.schedules import crontab
 from archief.bewaring.sociaal.archiveren import Poorten
 from archief.bewaring.sociaal.volgen import volg_accounts
 from archief.settings import Settings
+from ingest.priorities import SCHEDULED_PRIORITY
 
 if TYPE_CHECKING:
     from ingest.worker import ArchiefCelery
@@ -58,6 +59,6 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
                 day_of_week=day_of_week,
             ),
             # A poll that could not start before the next one is superseded by it.
-            "options": {"expires": 600},
+            "options": {"expires": 600, "priority": SCHEDULED_PRIORITY},
         }
     }

@@ -8,10 +8,11 @@ the content is quarantined. A bug (any other exception) is recorded as
 its traceback. Thumbnails are drawn after indexing, at the lowest priority,
 and their failures are only logged: the content is searchable already.
 
-Priorities (Redis serves 0 first): a record must be searchable within seconds
-of its OCR finishing, so the path to searchable outranks the bulk work on it.
-Extract and finalize (the chord callback that indexes) go at 0, each OCR page
-at `OCR_PRIORITY` (6), thumbnails at 9. With every task at 0, a content's
+Priorities (Redis serves 0 first; the steps are in ingest.priorities): a
+record must be searchable within seconds of its OCR finishing, so the path to
+searchable outranks the bulk work on it. Extract and finalize (the chord
+callback that indexes) go at 0, each OCR page at `OCR_PRIORITY` (6),
+thumbnails at 9. With every task at 0, a content's
 finalize queued behind the OCR pages of every document queued after it: with
 nine scans handed in at once, no record was searchable before the last page
 of the last one was read. Every send names its priority: a retry (Celery
@@ -47,6 +48,7 @@ from archief.errors import ArchiefError, PortError
 from archief.ports import TASK_EXTRACT, TASK_FINALIZE
 from archief.settings import Settings
 from ingest.bewaring_tasks import register as register_bewaring
+from ingest.priorities import INDEX_PRIORITY, OCR_PRIORITY, THUMBNAIL_PRIORITY
 from ingest.publiek_tasks import register as register_publiek
 from ingest.sociaal_tasks import register as register_sociaal
 
@@ -57,18 +59,6 @@ PING = "archief.ping"
 TASK_OCR_PAGE = "archief.ingest.ocr_page"
 TASK_THUMBNAILS = "archief.ingest.thumbnails"
 MAX_RETRIES = 6
-# Redis serves a queue's lower numbers first (kombu's steps 0, 3, 6, 9; tasks
-# without a priority are 0). The short steps on the path to searchable go
-# first: an extraction, and the finalize that indexes a content whose last
-# page is read, never wait behind other documents' OCR pages.
-INDEX_PRIORITY = 0
-# Below that, OCR: the bulk of the work, a page a task. 6 rather than 3 keeps a
-# step free above it for work that must pass an OCR backlog without jumping
-# ahead of indexing; thumbnails stay the lowest.
-OCR_PRIORITY = 6
-# Thumbnails wait until no upload is waiting to become searchable, whatever
-# the order they were queued in.
-THUMBNAIL_PRIORITY = 9
 PRIORITIES = {
     TASK_EXTRACT: INDEX_PRIORITY,
     TASK_FINALIZE: INDEX_PRIORITY,

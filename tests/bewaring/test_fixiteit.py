@@ -55,6 +55,7 @@ from archief.settings import (
 from archief.storage.common import original_key
 from archief.storage.filesystem import FilesystemObjectStore
 from archief.storage.s3 import S3ObjectStore
+from ingest.priorities import SCHEDULED_PRIORITY
 from tests.conftest import minio_drive, settings_env
 
 START = datetime(2026, 6, 1, 3, 17, tzinfo=UTC)
@@ -490,6 +491,9 @@ def test_the_scheduled_task_checks_what_is_due(embedded: Container) -> None:
     entry = app.conf.beat_schedule["bewaring-fixiteit"]
     assert entry["task"] == TASK_FIXITEIT
     assert entry["schedule"] == crontab(minute="17", hour="3")
+    # Scheduled work does not wait behind an OCR backlog (ingest.priorities).
+    for name in ("bewaring-fixiteit", "bewaring-vernietiging"):
+        assert app.conf.beat_schedule[name]["options"]["priority"] == SCHEDULED_PRIORITY
     first = app.tasks[TASK_FIXITEIT].apply().get()
     # The next day's run finds nothing due: both were checked within 30 days.
     second = app.tasks[TASK_FIXITEIT].apply().get()

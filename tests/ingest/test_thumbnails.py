@@ -38,8 +38,9 @@ from archief.storage.common import content_prefixes, derived_key
 from archief.storage.s3 import S3ObjectStore
 from ingest import process
 from ingest.pages import THUMB_BOX
+from ingest.priorities import THUMBNAIL_PRIORITY
 from ingest.sandbox import Limits, default_sandbox
-from ingest.worker import TASK_THUMBNAILS, THUMBNAIL_PRIORITY, create_celery
+from ingest.worker import TASK_THUMBNAILS, create_celery
 from policies.subject import Subject
 from tests.access import conftest as access_world
 from tests.access.conftest import headers

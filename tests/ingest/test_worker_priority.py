@@ -26,7 +26,8 @@ from archief.intake import bulk
 from archief.intake.service import ensure_dossier
 from archief.ports import TASK_EXTRACT, TASK_FINALIZE
 from archief.settings import QueueSettings, Settings
-from ingest.worker import INDEX_PRIORITY, OCR_PRIORITY, TASK_OCR_PAGE, create_celery
+from ingest.priorities import INDEX_PRIORITY, OCR_PRIORITY
+from ingest.worker import TASK_OCR_PAGE, create_celery
 from tests.conftest import settings_env
 from tests.ingest.documents import pdf, scan
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from archief.catalog.models import AuditEntry, Dossier, Record
 from archief.composition import Container
 from archief.publiek.rappel import stuur_rappels
+from ingest.priorities import SCHEDULED_PRIORITY
 from policies.subject import Subject
 from tests.access.conftest import headers
 from tests.oidc import LocalIssuer
@@ -151,4 +152,5 @@ def test_the_beat_schedule_runs_the_reminders(mail_world: Container) -> None:
     entry = app.conf.beat_schedule["publiek-rappel"]
     assert entry["task"] == TASK_RAPPEL
     assert entry["schedule"] == crontab(minute="7", hour="8", day_of_week="1-5")
+    assert entry["options"]["priority"] == SCHEDULED_PRIORITY
     assert TASK_RAPPEL in app.tasks

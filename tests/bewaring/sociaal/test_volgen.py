@@ -22,6 +22,7 @@ from archief.composition import Container
 from archief.intake.service import ensure_dossier
 from archief.settings import Settings, SociaalAccount, SociaalSettings
 from archief.storage.common import original_key
+from ingest.priorities import SCHEDULED_PRIORITY
 from ingest.sociaal_tasks import TASK_SOCIAAL, volg_alle
 from ingest.worker import create_celery
 from tests.bewaring.sociaal import exporten
@@ -189,6 +190,8 @@ def test_the_scheduled_task_polls_every_account_and_stops_at_known_posts(
     entry = celery.conf.beat_schedule["bewaring-sociaal"]
     assert entry["task"] == TASK_SOCIAAL
     assert entry["schedule"].minute == set(range(0, 60, 5))
+    # A post can be deleted before the next poll: the poll passes an OCR backlog.
+    assert entry["options"]["priority"] == SCHEDULED_PRIORITY
     result = celery.tasks[TASK_SOCIAAL].apply().get()
     assert (result[1]["opgeslagen"], result[1]["gestopt"]) == (0, "bekend")
     assert "bewaring-sociaal" not in (create_celery(eager_settings).conf.beat_schedule or {})
