@@ -14,7 +14,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -30,14 +30,23 @@ if TYPE_CHECKING:
     from archief.intake import bulk
     from archief.settings import Settings
 
-# name: (module, attribute, help when it differs from the group's own)
-GROUPS: dict[str, tuple[str, str, str | None]] = {
-    "policy": ("archief.cli_toegang", "policy_app", None),
-    "organisatie": ("archief.cli_toegang", "organisatie_app", None),
+# name: (module, attribute, help). The help is here, not only on the group, so
+# that `archief --help` lists every group without importing any of them.
+GROUPS: dict[str, tuple[str, str, str]] = {
+    "policy": ("archief.cli_toegang", "policy_app", "Check, explain and load the access policy."),
+    "organisatie": (
+        "archief.cli_toegang",
+        "organisatie_app",
+        "The organisation: diensten and afdelingen.",
+    ),
     "audit": ("archief.audit.cli", "app", "The audit trail: verify, anchor, show."),
     "besluit": ("archief.besluiten.cli", "app", "Besluiten: the besluitnota workflow."),
     "bewaring": ("archief.bewaring.cli_blokkade", "app", "Retention: legal holds and fixity."),
-    "selectielijst": ("archief.bewaring.cli", "app", None),
+    "selectielijst": (
+        "archief.bewaring.cli",
+        "app",
+        "The selectielijst: retention categories, nominatie and terms.",
+    ),
     "fixiteit": (
         "archief.bewaring.cli_fixiteit",
         "app",
@@ -62,22 +71,44 @@ GROUPS: dict[str, tuple[str, str, str | None]] = {
 }
 
 
+def load_group(name: str) -> _click.Command:
+    """Import the sub-command group `name` (from GROUPS) and build its command."""
+    module, attribute, help_text = GROUPS[name]
+    holder = typer.Typer()
+    holder.add_typer(getattr(importlib.import_module(module), attribute), name=name, help=help_text)
+    return typer.main.get_group(holder).commands[name]
+
+
+class _Deferred(TyperGroup):
+    """A sub-command group as `--help` lists it; the real one is imported when it is used.
+
+    Listing a group asks for its command, and importing them all (most pull
+    in the composition root) made `archief --help` take two seconds.
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name=name, help=GROUPS[name][2])
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: _click.Context | None = None,
+        **extra: Any,
+    ) -> _click.Context:
+        # The context (and so every later step) belongs to the real group.
+        return load_group(str(self.name)).make_context(info_name, args, parent=parent, **extra)
+
+
 class _LazyGroups(TyperGroup):
-    """The top-level group: a sub-command group is imported when it is named (or listed)."""
+    """The top-level group: a sub-command group is imported when it is used, not when listed."""
 
     def list_commands(self, ctx: _click.Context) -> list[str]:
         return [*super().list_commands(ctx), *(n for n in GROUPS if n not in self.commands)]
 
     def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
         if cmd_name not in self.commands and cmd_name in GROUPS:
-            module, attribute, help_text = GROUPS[cmd_name]
-            group = getattr(importlib.import_module(module), attribute)
-            holder = typer.Typer()
-            if help_text:
-                holder.add_typer(group, name=cmd_name, help=help_text)
-            else:
-                holder.add_typer(group, name=cmd_name)  # the group's own help
-            self.commands[cmd_name] = typer.main.get_group(holder).commands[cmd_name]
+            self.commands[cmd_name] = _Deferred(cmd_name)
         return super().get_command(ctx, cmd_name)
 
 

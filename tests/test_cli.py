@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import importlib
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from archief.cli import app
+from archief.cli import GROUPS, app
 from archief.composition import Container
 from archief.errors import NotFound
 from archief.intake.service import ensure_dossier
@@ -119,3 +122,36 @@ def test_thumbnails_backfills_what_is_missing_and_only_where_asked(
 
     unknown = runner.invoke(app, ["thumbnails", "--dossier", "T-GEEN"], env=env)
     assert unknown.exit_code == 2 and "no dossier with kenmerk T-GEEN" in unknown.output
+
+
+def test_help_lists_every_group_without_importing_one() -> None:
+    # In a fresh interpreter: this test process has imported them all already.
+    probe = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from archief.cli import GROUPS, app\n"
+        "result = CliRunner().invoke(app, ['--help'], env={'COLUMNS': '200'})\n"
+        "loaded = sorted({m for m, _, _ in GROUPS.values()} & set(sys.modules))\n"
+        "print(result.exit_code, ','.join(loaded) or '-')\n"
+        "print(result.output)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    status, _, listing = done.stdout.partition("\n")
+    assert status == "0 -", done.stdout + done.stderr
+    for name, (_module, _attribute, help_text) in GROUPS.items():
+        assert name in listing
+        assert help_text in listing
+
+
+@pytest.mark.parametrize("name", sorted(GROUPS))
+def test_a_listed_group_is_the_group_itself(name: str) -> None:
+    module, attribute, help_text = GROUPS[name]
+    own = getattr(importlib.import_module(module), attribute).info.help
+    # The listing repeats the group's own help, where it has one: the two agree.
+    assert not isinstance(own, str) or own == help_text
+    result = runner.invoke(app, [name, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert help_text in result.output
+    assert "Commands" in result.output
