@@ -86,8 +86,9 @@ def warm() -> str:
 
     pypdf imports its filters, codecs and font tables on first use, and a
     forked child starts from the zygote: without this, every job paid that
-    first use again, 8 to 13 ms for a ten-page document (of ~65 ms). The
-    PDF is built here, so the zygote never reads anything it did not make.
+    first use again, about 5 to 10 ms of the ~80 ms a ten-page document takes
+    in the sandbox (bench/README.md). The PDF is built here, so the zygote
+    never reads anything it did not make.
     """
     content = b"BT /F1 11 Tf 72 770 Td (Besluitnota) Tj /F2 11 Tf 0 -14 Td (Onderwerp) Tj ET"
     objects = [
