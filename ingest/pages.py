@@ -9,7 +9,9 @@ Where a scanned page is one embedded image, that image is handed to OCR as it
 is: JPEG and JPEG 2000 streams are written out byte for byte and CCITT scans
 as the TIFF pypdf wraps them in. Re-rendering a 300 dpi page costs several
 times the OCR itself, so rendering (pdftoppm) is only the fallback for pages
-that are neither text nor a single image.
+that are neither text nor a single image. A page turned by /Rotate, and a
+photo by its EXIF orientation, is turned upright first (decoded, turned and
+written as PNM, lossless): tesseract reads the pixels as they are stored.
 
 An e-mail's attachments are read by ingest/mail.py with the same PDF, image
 and office readers (`_attachment`), into further pages of the e-mail.
@@ -51,6 +53,17 @@ SCAN_MIN_PIXELS = 300
 RENDER_DPI = 300
 RENDER_TIMEOUT = 120
 _INVERT = bytes(255 - i for i in range(256))
+_EXIF_ORIENTATION = 0x0112
+# EXIF orientation (2-8) → the turn that shows the image as meant (as Pillow's exif_transpose).
+_EXIF_TURNS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 class PageError(ArchiefError):
@@ -179,8 +192,9 @@ def _image(path: Path, out: Path, media_type: str, max_pages: int) -> dict[str, 
             pages: list[dict[str, Any]] = []
             if frames == 1:
                 img.load()  # decode once, so a broken image fails here, not in OCR
-                # The file itself is the page image: no re-encoding.
-                pages.append({"number": 1, "image": str(path)})
+                # The file itself is the page image: no re-encoding, unless
+                # it is stored on its side (a phone photo, EXIF orientation).
+                pages.append({"number": 1, "image": _exif_upright(img, path, out)})
             else:
                 for i, frame in enumerate(ImageSequence.Iterator(img), start=1):
                     target = out / f"page-{i:04d}.tif"
@@ -194,6 +208,28 @@ def _image(path: Path, out: Path, media_type: str, max_pages: int) -> dict[str, 
         raise PageError("unreadable_image", f"{media_type} not readable: {exc}") from exc
     # Thumbnails are made later, by `thumbnails`, off the path to searchable.
     return {"pages": pages, "thumbnail": None}
+
+
+def _exif_upright(img: Image.Image, path: Path, out: Path) -> str:
+    """The image as it is meant to be seen: turned by its EXIF orientation (as PNM), or itself.
+
+    tesseract reads the pixels as stored and ignores the orientation tag, so
+    a photo taken with the phone held sideways reads as garbage.
+    """
+    turn = _exif_turn(img)
+    if turn is None:
+        return str(path)
+    turned = img.transpose(turn)
+    if turned.mode not in ("1", "L", "RGB"):
+        turned = turned.convert("RGB")
+    target = out / "page-0001-upright.pnm"
+    turned.save(target, format="PPM")
+    return str(target)
+
+
+def _exif_turn(img: Image.Image) -> Image.Transpose | None:
+    """How to turn the image so it looks as its EXIF orientation says; None if it does."""
+    return _EXIF_TURNS.get(img.getexif().get(_EXIF_ORIENTATION, 1))
 
 
 def _open_pdf(path: Path, max_pages: int) -> PdfReader:
@@ -255,9 +291,51 @@ def _pdf_page(path: Path, reader: PdfReader, index: int, out: Path) -> dict[str,
     image = _single_image(page, out / f"page-{number:04d}")
     if image is None and not _has_images(page) and not text.strip():
         return {"number": number, "text": ""}  # a blank page: nothing to read
+    if image is not None and int(page.rotation) % 360:
+        image = _upright(Path(image), int(page.rotation) % 360)
     if image is None:
         image = _render(path, number, out / f"page-{number:04d}")
     return {"number": number, "image": image}
+
+
+# /Rotate turns a page clockwise when it is shown; these turn its image the same way.
+_CLOCKWISE = {
+    90: Image.Transpose.ROTATE_270,
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_90,
+}
+
+
+def _upright(image: Path, rotation: int) -> str | None:
+    """The page image of a page with /Rotate, turned as the page is shown; None to render it.
+
+    A scanner that turns a page by setting /Rotate leaves the image itself on
+    its side, and tesseract (page segmentation without orientation
+    detection) reads text upside down or sideways as garbage. The turned
+    image is written as PNM, lossless: decoding and turning cost a fraction
+    of what rendering the page would.
+    """
+    turn = _CLOCKWISE.get(rotation)
+    if turn is None:
+        return None  # not a multiple of 90: pdftoppm draws it as shown
+    try:
+        with Image.open(image) as img:
+            turned = img.transpose(turn)
+        if turned.mode not in ("1", "L", "RGB"):
+            turned = turned.convert("RGB")
+        target = image.with_name(f"{image.stem}-upright.pnm")
+        turned.save(target, format="PPM")
+    except (
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
+        return None  # the renderer draws the page at its own resolution
+    finally:
+        image.unlink(missing_ok=True)
+    return str(target)
 
 
 def _xobjects(page: Any) -> list[Any]:
@@ -399,9 +477,11 @@ def thumbnails(  # noqa: PLR0917  # the sandbox passes its JSON arguments by pos
     }
 
 
-def _small(img: Image.Image, target: Path) -> str:
+def _small(img: Image.Image, target: Path, turn: Image.Transpose | None = None) -> str:
     thumb = img.convert("L")
     thumb.thumbnail((THUMB_BOX, THUMB_BOX))
+    if turn is not None:
+        thumb = thumb.transpose(turn)
     thumb.save(target, format="PNG")
     return str(target)
 
@@ -411,11 +491,13 @@ def _image_thumbnails(path: Path, out: Path, first: int, last: int) -> tuple[dic
     try:
         with Image.open(path) as img:
             count = getattr(img, "n_frames", 1)
+            # A photo is drawn as it is meant to be seen, as it is read (_exif_upright).
+            turn = _exif_turn(img) if count == 1 else None
             for number in range(first, min(last, count) + 1):
                 try:
                     img.seek(number - 1)
                     img.draft("L", (THUMB_BOX, THUMB_BOX))  # JPEG: decode at 1/2..1/8 scale
-                    made[number] = _small(img, out / f"thumb-{number:04d}.png")
+                    made[number] = _small(img, out / f"thumb-{number:04d}.png", turn)
                 except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
                     continue
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
