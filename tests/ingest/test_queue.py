@@ -14,6 +14,7 @@ from archief.errors import PortError
 from archief.settings import QueueSettings, Settings
 from ingest.queue import CeleryQueue
 from ingest.worker import create_celery
+from tests.ingest.workers import stop
 
 
 @pytest.fixture
@@ -33,11 +34,7 @@ def worker(isolated: Settings) -> Iterator[subprocess.Popen[bytes]]:
         stderr=subprocess.PIPE,
     )
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc, grace=30)
 
 
 def test_round_trip_through_redis(isolated: Settings, worker: subprocess.Popen[bytes]) -> None:

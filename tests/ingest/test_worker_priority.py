@@ -30,6 +30,7 @@ from ingest.priorities import INDEX_PRIORITY, OCR_PRIORITY
 from ingest.worker import TASK_OCR_PAGE, create_celery
 from tests.conftest import settings_env
 from tests.ingest.documents import pdf, scan
+from tests.ingest.workers import stop
 
 # Redis database 9 is this module's own (bench/ingest uses 12, other tests 11, 13-15).
 DB = "/9"
@@ -123,11 +124,7 @@ def test_a_finished_document_is_indexed_before_later_documents_pages(
         try:
             done = bulk.wait(queued, set(shas), lambda _p: None, timeout=240)
         finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            stop(worker)
         assert (done.contents_done, done.pages_done) == (2, 6)
         with mine.engine.connect() as conn:
             events = [

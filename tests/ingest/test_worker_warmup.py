@@ -23,6 +23,7 @@ from archief.settings import DatabaseSettings, QueueSettings, Settings
 from ingest.worker import create_celery, warm_up
 from tests.conftest import settings_env
 from tests.ingest.documents import pdf
+from tests.ingest.workers import stop
 
 # Redis database 8 is this module's own (bench/ingest uses 12, other tests 9, 11, 13-15).
 DB = "/8"
@@ -115,11 +116,7 @@ def test_a_worker_process_is_warm_before_its_first_task(
         assert (done.contents_done, status) == (1, "indexed")
         assert [z.pid for z in _zygotes(main)] == [zygote.pid]
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop(worker)
 
 
 class _Worker:
