@@ -219,12 +219,7 @@ def _exif_upright(img: Image.Image, path: Path, out: Path) -> str:
     turn = _exif_turn(img)
     if turn is None:
         return str(path)
-    turned = img.transpose(turn)
-    if turned.mode not in ("1", "L", "RGB"):
-        turned = turned.convert("RGB")
-    target = out / "page-0001-upright.pnm"
-    turned.save(target, format="PPM")
-    return str(target)
+    return _turned_pnm(img, turn, out / "page-0001-upright.pnm")
 
 
 def _exif_turn(img: Image.Image) -> Image.Transpose | None:
@@ -320,11 +315,7 @@ def _upright(image: Path, rotation: int) -> str | None:
         return None  # not a multiple of 90: pdftoppm draws it as shown
     try:
         with Image.open(image) as img:
-            turned = img.transpose(turn)
-        if turned.mode not in ("1", "L", "RGB"):
-            turned = turned.convert("RGB")
-        target = image.with_name(f"{image.stem}-upright.pnm")
-        turned.save(target, format="PPM")
+            target = _turned_pnm(img, turn, image.with_name(f"{image.stem}-upright.pnm"))
     except (
         OSError,
         SyntaxError,
@@ -335,6 +326,15 @@ def _upright(image: Path, rotation: int) -> str | None:
         return None  # the renderer draws the page at its own resolution
     finally:
         image.unlink(missing_ok=True)
+    return target
+
+
+def _turned_pnm(img: Image.Image, turn: Image.Transpose, target: Path) -> str:
+    """Write `img` turned as PNM (PBM, PGM or PPM: no encoding, so nothing lost)."""
+    turned = img.transpose(turn)
+    if turned.mode not in ("1", "L", "RGB"):
+        turned = turned.convert("RGB")
+    turned.save(target, format="PPM")
     return str(target)
 
 
