@@ -675,6 +675,9 @@ def print_targets(
                 "info",
             )
         )
+    if not lines:
+        # Every peer skipped (--skip): a pipeline's figures have nothing to be held to.
+        lines.append(("archief targets", "n/a", "", "no peer measured (see --skip)"))
     widths = [max(len(line[i]) for line in lines) for i in range(4)]
     for line in lines:
         print("  " + "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip())
