@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,6 +61,32 @@ def test_sqlite_migration_roundtrip(tmp_path: Path) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("pragma foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def test_head_is_alembics_head() -> None:
+    # `migrate` trusts db.HEAD to skip Alembic on a catalog that is up to date.
+    script = ScriptDirectory.from_config(db.alembic_config("sqlite://"))
+    assert script.get_heads() == [db.HEAD]
+
+
+def test_an_up_to_date_catalog_is_not_migrated_again(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'archief.db'}"
+    engine = db.build_engine(DatabaseSettings(url=url))
+    db.migrate(engine, "0011")
+    engine.dispose()
+    # In a fresh interpreter: one behind, Alembic runs; at the head, it is not even imported.
+    probe = (
+        "import sys; from archief.catalog import db; from archief.settings import "
+        "DatabaseSettings as D; e = db.build_engine(D(url=sys.argv[1])); db.migrate(e); "
+        "print(db.current_revision(e), 'alembic' in sys.modules)"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", probe, url], capture_output=True, text=True, check=True
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    assert runs == [[db.HEAD, "True"], [db.HEAD, "False"]]
 
 
 def test_check_reports_unreachable_database() -> None:
