@@ -45,6 +45,7 @@ from sqlalchemy.engine import make_url
 
 from archief.settings import ObjectStoreSettings, SearchSettings
 from archief.storage.s3 import S3ObjectStore
+from bench import cpu
 from bench.corpus import REPO_ROOT, CorpusDoc, Manifest, build_corpus
 from bench.http_intake import HttpIntakeUnavailable, api_server, upload_and_wait
 from bench.peers import RELEASES, OcrmypdfRelease, PeerUnavailable, ocrmypdf_command
@@ -165,6 +166,7 @@ class Row:
     wall_s: float
     cer: float | None
     peak_rss_mib: str
+    cpu_s: float | None = None
 
     @property
     def per_min(self) -> float:
@@ -190,6 +192,8 @@ class PipelineRun:
     # What one `archief ingest` costs before it reads a file (CLI only): it is
     # inside the CLI rows' wall time, once per run, whatever the run's size.
     startup_s: float | None = None
+    # CPU seconds per part (bench.cpu) during the born-digital run.
+    cpu_digital: Mapping[str, float] | None = None
 
 
 class PipelineUnavailable(Exception):
@@ -282,14 +286,14 @@ def run_ocrmypdf(
 def run_pypdf(corpus_dir: Path, docs: Sequence[CorpusDoc]) -> Row:
     """Raw pypdf text extraction over every born-digital page, in this process."""
     texts: list[str] = []
-    start = time.perf_counter()
+    start, used = time.perf_counter(), time.process_time()
     for doc in docs:
         reader = PdfReader(corpus_dir / doc.path)
         texts.extend(page.extract_text() for page in reader.pages)
-    wall = time.perf_counter() - start
+    wall, used = time.perf_counter() - start, time.process_time() - used
     truths = [truth for doc in docs for truth in doc.pages]
     score = mean([cer(t, h) for t, h in zip(truths, texts, strict=True)])
-    return Row("raw pypdf (1 proc)", "digital", len(truths), wall, score, "-")
+    return Row("raw pypdf (1 proc)", "digital", len(truths), wall, score, "-", cpu_s=used)
 
 
 # --------------------------------------------------------------------------
@@ -507,6 +511,7 @@ def _measure(
     dossier = f"BENCH-{run}"
     where = ["--dossier", dossier, "--layer", "afdeling", "--afdeling", "wijkzaken"]
     timings: dict[str, float] = {}
+    cpu_digital: dict[str, float] | None = None
     with workers(archief, env, logs) as procs, contextlib.ExitStack() as stack:
         server: tuple[str, str] | None = None
         # The dossier exists before the clock starts, as it would for a DMS
@@ -530,20 +535,14 @@ def _measure(
                 # Each kind starts on idle workers: the scanned run's thumbnails
                 # (queued last, drawn after indexing) are not the digital run's work.
                 wait_idle(env["ARCHIEF_QUEUE__BROKER_URL"])
-                log = logs / f"ingest-{kind}.log"
-                start = time.perf_counter()
-                if server is None:
-                    done = _archief(archief, env, log, "ingest", str(corpus_dir / kind), *where)
-                    timings[kind] = time.perf_counter() - start
-                    _require(done, f"archief ingest ({kind})", log)
-                    continue
-                files = sorted((corpus_dir / kind).glob("*.pdf"))
-                try:
-                    statuses = upload_and_wait(*server, files, dossier=dossier, laag="afdeling")
-                except (HttpIntakeUnavailable, httpx.HTTPError) as exc:
-                    raise PipelineUnavailable(f"HTTP intake ({kind}): {exc}") from exc
-                timings[kind] = time.perf_counter() - start
-                log.write_text(" ".join(statuses), encoding="utf-8")
+                # The API server, when there is one: the bench's other children.
+                serving = [c for c in own_children() if c.pid not in {r.pid for r in roots}]
+                before = cpu.snapshot(roots, serving)
+                timings[kind] = _ingest(
+                    archief, env, server, corpus_dir / kind, where, logs / f"ingest-{kind}.log"
+                )
+                if kind == "digital":
+                    cpu_digital = cpu.spent(before, cpu.snapshot(roots, serving))
     peaks = tuple(sampler.peaks.get(p.pid, 0) / MIB for p in procs)
 
     export = work / "archief-text"
@@ -561,7 +560,34 @@ def _measure(
         peak_rss_per_worker_mib=peaks,
         cer_digital=exported_cer(export, manifest.of_kind("digital")),
         startup_s=startup if intake == "cli" else None,
+        cpu_digital=cpu_digital,
     )
+
+
+def _ingest(  # noqa: PLR0917  # one call site, the arguments of _measure
+    archief: Path,
+    env: dict[str, str],
+    server: tuple[str, str] | None,
+    folder: Path,
+    where: list[str],
+    log: Path,
+) -> float:
+    """Ingest one folder upload → searchable, by the CLI or (with `server`) HTTP; the wall time."""
+    start = time.perf_counter()
+    if server is None:
+        done = _archief(archief, env, log, "ingest", str(folder), *where)
+        wall = time.perf_counter() - start
+        _require(done, f"archief ingest ({folder.name})", log)
+        return wall
+    try:
+        statuses = upload_and_wait(
+            *server, sorted(folder.glob("*.pdf")), dossier=where[1], laag=where[3]
+        )
+    except (HttpIntakeUnavailable, httpx.HTTPError) as exc:
+        raise PipelineUnavailable(f"HTTP intake ({folder.name}): {exc}") from exc
+    wall = time.perf_counter() - start
+    log.write_text(" ".join(statuses), encoding="utf-8")
+    return wall
 
 
 def exported_cer(export: Path, docs: Sequence[CorpusDoc]) -> float:
@@ -611,6 +637,36 @@ def print_table(rows: Sequence[Row]) -> None:
             for i, (c, w) in enumerate(zip(r, widths, strict=True))
         ]
         print("  ".join(cells).rstrip())
+
+
+def print_startup(pipelines: Mapping[str, PipelineRun]) -> None:
+    """The CLI's fixed cost, which its wall times include."""
+    for label, run in pipelines.items():
+        if run.startup_s is not None:
+            print(
+                f"{label}: start-up {run.startup_s:.1f} s (an `archief ingest` of an empty "
+                "folder), inside each of its wall times"
+            )
+
+
+def print_cpu(pipelines: Mapping[str, PipelineRun], pypdf: Row | None, pages: int) -> None:
+    """CPU seconds per part during the born-digital run, and the bound they put on throughput."""
+    runs = {label: run.cpu_digital for label, run in pipelines.items() if run.cpu_digital}
+    if not runs:
+        return
+    cores = os.cpu_count() or 1
+    print(f"\nCPU seconds during the born-digital run ({pages} pages; bench/cpu.py)")
+    for label, parts in runs.items():
+        total = sum(parts.values())
+        shares = ", ".join(f"{part} {seconds:.1f}" for part, seconds in parts.items())
+        print(f"  {label}: {shares}; {total:.1f} in all, {total / pages * 1000:.1f} ms per page")
+    if pypdf is None or pypdf.cpu_s is None:
+        return
+    print(f"  raw pypdf: {pypdf.cpu_s:.1f}, {pypdf.cpu_s / pages * 1000:.1f} ms per page")
+    for label, parts in runs.items():
+        # With every core busy and no waiting, throughput is cores / CPU per page.
+        bound = cores * pypdf.cpu_s / sum(parts.values())
+        print(f"  {label}: its CPU alone allows at most {bound:.2f}x raw pypdf on {cores} cores")
 
 
 def _verdict(ok: bool) -> str:
@@ -920,12 +976,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows.append(pypdf)
     print()
     print_table(rows)
-    for label, run in pipelines.items():
-        if run.startup_s is not None:
-            print(
-                f"{label}: start-up {run.startup_s:.1f} s (an `archief ingest` of an empty "
-                "folder), inside each of its wall times"
-            )
+    print_startup(pipelines)
+    print_cpu(pipelines, pypdf, n_digital)
     print_targets(pipelines, tesseract, ocrmypdfs, pypdf)
     return 0
 
