@@ -227,11 +227,16 @@ class OcrEngine(Protocol):
     - `recognize_file` MUST read the file as it is (no re-encoding) and MUST
       give up after `timeout` seconds with an `ArchiefError` coded `ocr_timeout`.
     - Both MUST raise `PortError` when the engine or a language model is missing.
+    - `orientation` MUST return how many degrees (0, 90, 180 or 270) the
+      image must be turned clockwise to be read upright, and 0 when it cannot
+      tell with confidence (too little text, a timeout): it never guesses.
     """
 
     def recognize(self, image: bytes) -> OcrResult: ...
 
     def recognize_file(self, path: Path, timeout: float = 180.0) -> OcrResult: ...
+
+    def orientation(self, path: Path, timeout: float = 60.0) -> int: ...
 
     def check(self) -> str: ...
 

@@ -74,6 +74,10 @@ class OcrSettings(BaseModel):
     languages: str = "nld"
     # Otsu binarisation before OCR: same accuracy, less CPU (see ingest/preprocess.py).
     binarize: bool = True
+    # A page that reads below the review threshold is asked which way is up
+    # (tesseract's orientation detection) and read again turned, if it says
+    # so: a sheet fed upside down into the scanner carries no flag that says so.
+    detect_orientation: bool = True
 
 
 class IngestSettings(BaseModel):

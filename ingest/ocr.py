@@ -33,6 +33,11 @@ class OcrTimeout(ArchiefError):
     title = "Tekstherkenning duurde te lang"
 
 
+# Tesseract's orientation confidence below which its answer is not taken.
+# Upside-down Dutch pages score far above it; pages with a few words (a
+# stamp, a signature) score below and stay as they are.
+MIN_ORIENTATION_CONFIDENCE = 2.0
+
 _BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
 _WCONF = re.compile(r"x_wconf (\d+)")
 
@@ -129,6 +134,25 @@ class TesseractOcr:
         mean = sum(w.confidence for w in words) / len(words) if words else 0.0
         text = "\n".join(line.rstrip() for line in text.strip().splitlines())
         return OcrResult(text=text, words=words, mean_confidence=mean, hocr=hocr)
+
+    def orientation(self, path: Path, timeout: float = 60.0) -> int:
+        """Degrees to turn the image clockwise to read it upright; 0 when unsure."""
+        import pytesseract  # noqa: PLC0415
+
+        pytesseract.pytesseract.tesseract_cmd = self.command
+        try:
+            osd = pytesseract.image_to_osd(
+                str(path), output_type=pytesseract.Output.DICT, timeout=timeout
+            )
+        except pytesseract.TesseractNotFoundError as exc:
+            raise PortError("ocr", str(exc)) from exc
+        except (pytesseract.TesseractError, RuntimeError):
+            # Too few characters to tell, or no answer in time: leave the page as it is.
+            return 0
+        if float(osd.get("orientation_conf", 0.0)) < MIN_ORIENTATION_CONFIDENCE:
+            return 0
+        rotate = int(osd.get("rotate", 0)) % 360
+        return rotate if rotate in (90, 180, 270) else 0
 
     def check(self) -> str:
         import pytesseract  # noqa: PLC0415

@@ -44,6 +44,7 @@ from pypdf.generic import IndirectObject
 
 from archief.errors import ArchiefError
 from ingest import mail, office
+from ingest.preprocess import CLOCKWISE, turned_pnm
 
 # Thumbnails fit in a square of this many pixels: an A4 page becomes 320 x 452.
 THUMB_BOX = 452
@@ -219,7 +220,7 @@ def _exif_upright(img: Image.Image, path: Path, out: Path) -> str:
     turn = _exif_turn(img)
     if turn is None:
         return str(path)
-    return _turned_pnm(img, turn, out / "page-0001-upright.pnm")
+    return turned_pnm(img, turn, out / "page-0001-upright.pnm")
 
 
 def _exif_turn(img: Image.Image) -> Image.Transpose | None:
@@ -293,14 +294,6 @@ def _pdf_page(path: Path, reader: PdfReader, index: int, out: Path) -> dict[str,
     return {"number": number, "image": image}
 
 
-# /Rotate turns a page clockwise when it is shown; these turn its image the same way.
-_CLOCKWISE = {
-    90: Image.Transpose.ROTATE_270,
-    180: Image.Transpose.ROTATE_180,
-    270: Image.Transpose.ROTATE_90,
-}
-
-
 def _upright(image: Path, rotation: int) -> str | None:
     """The page image of a page with /Rotate, turned as the page is shown; None to render it.
 
@@ -310,12 +303,13 @@ def _upright(image: Path, rotation: int) -> str | None:
     image is written as PNM, lossless: decoding and turning cost a fraction
     of what rendering the page would.
     """
-    turn = _CLOCKWISE.get(rotation)
+    # /Rotate turns a page clockwise when it is shown; turn its image the same way.
+    turn = CLOCKWISE.get(rotation)
     if turn is None:
         return None  # not a multiple of 90: pdftoppm draws it as shown
     try:
         with Image.open(image) as img:
-            target = _turned_pnm(img, turn, image.with_name(f"{image.stem}-upright.pnm"))
+            target = turned_pnm(img, turn, image.with_name(f"{image.stem}-upright.pnm"))
     except (
         OSError,
         SyntaxError,
@@ -327,15 +321,6 @@ def _upright(image: Path, rotation: int) -> str | None:
     finally:
         image.unlink(missing_ok=True)
     return target
-
-
-def _turned_pnm(img: Image.Image, turn: Image.Transpose, target: Path) -> str:
-    """Write `img` turned as PNM (PBM, PGM or PPM: no encoding, so nothing lost)."""
-    turned = img.transpose(turn)
-    if turned.mode not in ("1", "L", "RGB"):
-        turned = turned.convert("RGB")
-    turned.save(target, format="PPM")
-    return str(target)
 
 
 def _xobjects(page: Any) -> list[Any]:

@@ -8,6 +8,10 @@ to read than greyscale, and Tesseract skips its own thresholding); a median
 filter and autocontrast did not help; deskew with bicubic resampling made it
 worse. So binarisation is on by default (ARCHIEF_OCR__BINARIZE) and nothing
 else is done.
+
+Turning is here too: a page image that lies on its side or upside down is
+turned before it is read (a PDF's /Rotate, a photo's EXIF orientation, or
+tesseract's own orientation detection for a page that read badly).
 """
 
 from __future__ import annotations
@@ -50,3 +54,20 @@ def binarize(path: Path, out_dir: Path) -> Path:
     target = out_dir / f"{path.stem}-bw.pbm"
     grey.point(table, "1").save(target, format="PPM")
     return target
+
+
+# Turning an image clockwise by so many degrees (Pillow's ROTATE_* turn counter-clockwise).
+CLOCKWISE = {
+    90: Image.Transpose.ROTATE_270,
+    180: Image.Transpose.ROTATE_180,
+    270: Image.Transpose.ROTATE_90,
+}
+
+
+def turned_pnm(img: Image.Image, turn: Image.Transpose, target: Path) -> str:
+    """Write `img` turned as PNM (PBM, PGM or PPM: no encoding, so nothing lost)."""
+    turned = img.transpose(turn)
+    if turned.mode not in ("1", "L", "RGB"):
+        turned = turned.convert("RGB")
+    turned.save(target, format="PPM")
+    return str(target)

@@ -30,11 +30,11 @@ from archief.bewaring.status import VERNIETIGD
 from archief.catalog.models import Content, Dossier, Page, Record, Suggestion
 from archief.errors import ArchiefError
 from archief.intake.detect import DOCX, ODT, ZIP
-from archief.ports import SearchDocument, SearchPage
+from archief.ports import OcrResult, SearchDocument, SearchPage
 from archief.records import afgeleiden
 from archief.storage.common import CHUNK, derived_key, original_key, work_prefix
 from ingest.metadata import extract_memo_fields
-from ingest.preprocess import binarize
+from ingest.preprocess import CLOCKWISE, binarize, turned_pnm
 from ingest.sandbox import Limits, default_sandbox
 
 if TYPE_CHECKING:
@@ -278,6 +278,11 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
             result = container.ocr.recognize_file(
                 image, timeout=settings.ingest.ocr_timeout_seconds
             )
+            if (
+                settings.ocr.detect_orientation
+                and result.mean_confidence < settings.ingest.review_threshold
+            ):
+                result = _upright(container, image, Path(tmp), result)
             text, hocr, confidence = result.text, result.hocr, result.mean_confidence
         except (OSError, Image.DecompressionBombError) as exc:
             # Pillow could not read what the sandbox extracted: the page is unreadable.
@@ -307,6 +312,31 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
     for key in keys:
         container.store.delete(key)
     log.info("ingest.ocr.completed", sha256=sha256, page=number, confidence=round(confidence, 1))
+
+
+def _upright(container: Container, image: Path, tmp: Path, first: OcrResult) -> OcrResult:
+    """A page that read badly may lie upside down or on its side: read it turned, if it does.
+
+    Only pages below the review threshold pay for the orientation detection
+    (a second tesseract run), and the turned reading is kept only when its
+    confidence is higher. Its word boxes are those of the upright page.
+    """
+    timeout = container.settings.ingest.ocr_timeout_seconds
+    degrees = container.ocr.orientation(image, timeout=timeout)
+    if not degrees:
+        return first
+    with Image.open(image) as img:
+        turned = Path(turned_pnm(img, CLOCKWISE[degrees], tmp / f"{image.stem}-upright.pnm"))
+    second = container.ocr.recognize_file(turned, timeout=timeout)
+    kept = second.mean_confidence > first.mean_confidence
+    log.info(
+        "ingest.ocr.turned",
+        degrees=degrees,
+        confidence=round(first.mean_confidence, 1),
+        turned=round(second.mean_confidence, 1),
+        kept=kept,
+    )
+    return second if kept else first
 
 
 def _read(container: Container, key: str) -> dict[int, str] | str:

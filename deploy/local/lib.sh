@@ -37,7 +37,8 @@ SERVICE_USER=${ARCHIEF_SERVICE_USER:-archief}
 # chromium and chromium-driver: the public face's end-to-end tests drive
 # Debian's browser headless (tests/publiek/browser.py); nothing downloads one.
 APT_PACKAGES=(postgresql redis-server tesseract-ocr tesseract-ocr-nld tesseract-ocr-eng
-  poppler-utils unzip curl ca-certificates openjdk-17-jdk-headless maven fonts-dejavu-core
+  tesseract-ocr-osd poppler-utils
+  unzip curl ca-certificates openjdk-17-jdk-headless maven fonts-dejavu-core
   chromium chromium-driver)
 
 if [ -t 2 ]; then B=$'\e[1m'; R=$'\e[31m'; G=$'\e[32m'; Y=$'\e[33m'; N=$'\e[0m'; else B=; R=; G=; Y=; N=; fi

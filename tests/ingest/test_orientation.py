@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: EUPL-1.2
-"""Scans stored on their side are read upright: PDF /Rotate and EXIF orientation.
+"""Scans stored on their side are read upright: PDF /Rotate, EXIF orientation, or neither.
 
 A scanner that turns a page by setting /Rotate, and a phone that tags a photo
 with its orientation, both leave the pixels sideways or upside down; the
@@ -8,13 +8,19 @@ image handed to tesseract must be the page as a person sees it.
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, NumberObject
+from sqlalchemy import select
 
+from archief.catalog.models import Page
+from archief.composition import Container, build_container
+from archief.intake.service import ensure_dossier
+from archief.settings import Settings
 from ingest import pages
 from ingest.ocr import TesseractOcr
 from tests.ingest.documents import pdf, scan
@@ -98,3 +104,75 @@ def test_a_photo_thumbnail_is_drawn_as_it_is_read(upright: Image.Image, tmp_path
     [thumb] = drawn["pages"]
     with Image.open(thumb["image"]) as img:
         assert img.width > img.height  # wide, as the page is seen
+
+
+# A page with no flag at all, fed into the scanner upside down or sideways:
+# only the text itself says which way is up. Tesseract's orientation
+# detection needs a page's worth of it, as a memo has.
+PAGE = [
+    "Gemeente Groenstad, afdeling Wijkzaken",
+    "Onderwerp: herinrichting van het Kastanjeplein",
+    "Het college besluit de kastanjebomen aan de",
+    "Vondellaan te behouden en de bestrating rond",
+    "de stammen te vervangen door open grond, zodat",
+    "de wortels water en lucht krijgen. De kosten",
+    "worden gedekt uit het budget voor groenbeheer.",
+    "Bewoners worden per brief over de werkzaamheden",
+    "geinformeerd; de uitvoering begint in het voorjaar.",
+]
+
+
+@pytest.fixture(scope="module")
+def page() -> Image.Image:
+    return scan(PAGE)
+
+
+@pytest.mark.parametrize(("stored_turn", "clockwise"), [(0, 0), (90, 90), (180, 180), (270, 270)])
+def test_orientation_says_how_far_to_turn_a_page(
+    page: Image.Image, stored_turn: int, clockwise: int, tmp_path: Path
+) -> None:
+    # Stored turned counter-clockwise by `stored_turn`: turning it clockwise as much reads it.
+    path = tmp_path / "pagina.png"
+    page.rotate(stored_turn, expand=True).save(path)
+    assert TesseractOcr().orientation(path) == clockwise
+
+
+def test_orientation_does_not_guess_on_a_few_words(tmp_path: Path) -> None:
+    path = tmp_path / "stempel.png"
+    scan(["Ja"], noise=False).rotate(180, expand=True).save(path)
+    assert TesseractOcr().orientation(path) == 0
+
+
+@pytest.mark.parametrize("detect", [True, False])
+def test_a_page_fed_upside_down_is_read_upright(
+    eager_settings: Settings,
+    eager: Container,  # the run's catalog, migrated
+    page: Image.Image,
+    detect: bool,
+    tmp_path: Path,
+) -> None:
+    settings = eager_settings.model_copy(
+        update={"ocr": eager_settings.ocr.model_copy(update={"detect_orientation": detect})}
+    )
+    c = build_container(settings)
+    try:
+        turned = page.rotate(180)
+        # Bytes of its own (a speck in a corner), or the catalog knows the scan already.
+        turned.putpixel((3, 3), uuid.uuid4().int % 200)
+        path = pdf([turned], tmp_path / "ondersteboven.pdf")
+        dossier = ensure_dossier(
+            c.sessions, c.clock, kenmerk="T-ORIENT", titel="T-ORIENT", afdeling="wijkzaken"
+        ).id
+        with path.open("rb") as f:
+            item = c.intake.receive(f, name=path.name, dossier_id=dossier, laag="openbaar")
+        with c.sessions() as s:
+            (row,) = s.scalars(select(Page).where(Page.sha256 == item.sha256))
+        assert row.text_key is not None
+        with c.store.open(row.text_key) as f:
+            text = f.read().decode("utf-8")
+    finally:
+        c.close()
+    # Read upright only when the detection is on; off, the page stays garbage for review.
+    assert all(word in text for word in WORDS) is detect, text
+    assert (row.confidence or 0) >= settings.ingest.review_threshold or not detect
+    assert row.needs_review is not detect
