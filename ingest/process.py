@@ -325,9 +325,16 @@ def _upright(container: Container, image: Path, tmp: Path, first: OcrResult) -> 
     degrees = container.ocr.orientation(image, timeout=timeout)
     if not degrees:
         return first
-    with Image.open(image) as img:
-        turned = Path(turned_pnm(img, CLOCKWISE[degrees], tmp / f"{image.stem}-upright.pnm"))
-    second = container.ocr.recognize_file(turned, timeout=timeout)
+    try:
+        with Image.open(image) as img:
+            turned = Path(turned_pnm(img, CLOCKWISE[degrees], tmp / f"{image.stem}-upright.pnm"))
+        second = container.ocr.recognize_file(turned, timeout=timeout)
+    except (OSError, Image.DecompressionBombError):
+        return first  # the turned copy could not be made: keep the first reading
+    except ArchiefError as exc:
+        if exc.status >= 500:
+            raise  # the engine is missing: retry later
+        return first  # the turned page timed out or could not be read: keep the first reading
     kept = second.mean_confidence > first.mean_confidence
     log.info(
         "ingest.ocr.turned",

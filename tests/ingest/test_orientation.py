@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from PIL import Image
@@ -19,10 +21,12 @@ from sqlalchemy import select
 
 from archief.catalog.models import Page
 from archief.composition import Container, build_container
+from archief.errors import ArchiefError, PortError
 from archief.intake.service import ensure_dossier
+from archief.ports import OcrResult
 from archief.settings import Settings
-from ingest import pages
-from ingest.ocr import TesseractOcr
+from ingest import pages, process
+from ingest.ocr import OcrTimeout, TesseractOcr
 from tests.ingest.documents import pdf, scan
 
 LINES = ["Het college besluit de kastanjebomen", "aan de Vondellaan te behouden."]
@@ -176,3 +180,39 @@ def test_a_page_fed_upside_down_is_read_upright(
     assert all(word in text for word in WORDS) is detect, text
     assert (row.confidence or 0) >= settings.ingest.review_threshold or not detect
     assert row.needs_review is not detect
+
+
+class _FailsTurned(TesseractOcr):
+    """The real engine, but reading the turned copy of a page fails as told."""
+
+    def __init__(self, error: ArchiefError) -> None:
+        super().__init__()
+        self.error = error
+
+    def recognize_file(self, path: Path, timeout: float = 180.0) -> OcrResult:
+        if path.name.endswith("-upright.pnm"):
+            raise self.error
+        return super().recognize_file(path, timeout)
+
+
+def _second_look(settings: Settings, error: ArchiefError, page: Image.Image, tmp: Path) -> None:
+    image = tmp / "ondersteboven.png"
+    page.rotate(180).save(image)
+    engine = _FailsTurned(error)
+    first = engine.recognize_file(image)
+    container = cast(Container, SimpleNamespace(settings=settings, ocr=engine))
+    assert engine.orientation(image) == 180
+    assert process._upright(container, image, tmp, first) is first
+
+
+def test_a_turned_page_that_times_out_keeps_the_first_reading(
+    eager_settings: Settings, page: Image.Image, tmp_path: Path
+) -> None:
+    _second_look(eager_settings, OcrTimeout("no result within 180s"), page, tmp_path)
+
+
+def test_a_missing_engine_is_not_hidden_by_the_second_look(
+    eager_settings: Settings, page: Image.Image, tmp_path: Path
+) -> None:
+    with pytest.raises(PortError):
+        _second_look(eager_settings, PortError("ocr", "tesseract is gone"), page, tmp_path)
