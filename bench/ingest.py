@@ -579,9 +579,13 @@ def _ingest(  # noqa: PLR0917  # one call site, the arguments of _measure
         wall = time.perf_counter() - start
         _require(done, f"archief ingest ({folder.name})", log)
         return wall
+    options = dict(zip(where[::2], where[1::2], strict=True))
     try:
         statuses = upload_and_wait(
-            *server, sorted(folder.glob("*.pdf")), dossier=where[1], laag=where[3]
+            *server,
+            sorted(folder.glob("*.pdf")),
+            dossier=options["--dossier"],
+            laag=options["--layer"],
         )
     except (HttpIntakeUnavailable, httpx.HTTPError) as exc:
         raise PipelineUnavailable(f"HTTP intake ({folder.name}): {exc}") from exc
