@@ -544,20 +544,16 @@ def _scan_thumbnail(page: Any, out: Path, number: int) -> str | None:
     if source is None:
         return None
     target = out / f"thumb-{number:04d}.png"
+    # /Rotate turns the page clockwise when it is shown: the thumbnail too, as OCR reads it.
+    turn = CLOCKWISE.get(int(page.rotation) % 360)
     try:
         with Image.open(source) as img:
             img.draft("L", (THUMB_BOX, THUMB_BOX))  # JPEG: decode at 1/2..1/8 scale
-            _small(img, target)
+            return _small(img, target, turn)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None
     finally:
         Path(source).unlink(missing_ok=True)
-    rotation = int(page.rotation) % 360
-    if rotation:
-        # /Rotate turns the page clockwise when shown; PIL turns counter-clockwise.
-        with Image.open(target) as img:
-            img.rotate(-rotation, expand=True).save(target, format="PNG")
-    return str(target)
 
 
 def _render_thumbnails(path: Path, out: Path, first: int, last: int) -> dict[int, str]:

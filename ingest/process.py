@@ -282,7 +282,7 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
                 settings.ocr.detect_orientation
                 and result.mean_confidence < settings.ingest.review_threshold
             ):
-                result = _upright(container, image, Path(tmp), result)
+                result = _read_turned(container, image, Path(tmp), result)
             text, hocr, confidence = result.text, result.hocr, result.mean_confidence
         except (OSError, Image.DecompressionBombError) as exc:
             # Pillow could not read what the sandbox extracted: the page is unreadable.
@@ -314,7 +314,7 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
     log.info("ingest.ocr.completed", sha256=sha256, page=number, confidence=round(confidence, 1))
 
 
-def _upright(container: Container, image: Path, tmp: Path, first: OcrResult) -> OcrResult:
+def _read_turned(container: Container, image: Path, tmp: Path, first: OcrResult) -> OcrResult:
     """A page that read badly may lie upside down or on its side: read it turned, if it does.
 
     Only pages below the review threshold pay for the orientation detection

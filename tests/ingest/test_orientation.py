@@ -110,6 +110,26 @@ def test_a_photo_thumbnail_is_drawn_as_it_is_read(upright: Image.Image, tmp_path
         assert img.width > img.height  # wide, as the page is seen
 
 
+def test_a_pdf_thumbnail_is_drawn_as_the_page_is_shown(
+    upright: Image.Image, tmp_path: Path
+) -> None:
+    # A wide page stored on its side (tall pixels), shown upright by /Rotate 90.
+    stored = upright.rotate(90, expand=True)
+    flat = pdf([stored], tmp_path / "plat.pdf")
+    writer = PdfWriter(clone_from=PdfReader(flat))
+    writer.pages[0][NameObject("/Rotate")] = NumberObject(90)
+    writer.write(tmp_path / "gedraaid.pdf")
+
+    drawn = pages.thumbnails(
+        str(tmp_path / "gedraaid.pdf"), str(tmp_path / "duim"), "application/pdf", 1, 1, 5
+    )
+
+    [thumb] = drawn["pages"]
+    assert Path(thumb["image"]).name == "thumb-0001.png"
+    with Image.open(thumb["image"]) as img:
+        assert img.width > img.height  # wide, as the page is seen
+
+
 # A page with no flag at all, fed into the scanner upside down or sideways:
 # only the text itself says which way is up. Tesseract's orientation
 # detection needs a page's worth of it, as a memo has.
@@ -202,7 +222,7 @@ def _second_look(settings: Settings, error: ArchiefError, page: Image.Image, tmp
     first = engine.recognize_file(image)
     container = cast(Container, SimpleNamespace(settings=settings, ocr=engine))
     assert engine.orientation(image) == 180
-    assert process._upright(container, image, tmp, first) is first
+    assert process._read_turned(container, image, tmp, first) is first
 
 
 def test_a_turned_page_that_times_out_keeps_the_first_reading(
