@@ -15,9 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from celery.schedules import crontab
 
-from archief.audit.chain import SYSTEEM
-from archief.bewaring.fixiteit import check
-from archief.bewaring.vernietiging import due, uitvoering, verklaring
 from archief.settings import Settings
 from ingest.priorities import SCHEDULED_PRIORITY
 
@@ -39,6 +36,11 @@ def register(app: ArchiefCelery) -> None:
     # otherwise be handed out twice.
     @app.task(name=TASK_FIXITEIT, shared=False, acks_late=False)
     def fixiteit() -> dict[str, int]:
+        # Imported here, as the tasks run: every process that builds the
+        # Celery app (each CLI command, the API) would otherwise load the
+        # retention stack at start, about a tenth of a second.
+        from archief.bewaring.fixiteit import check  # noqa: PLC0415
+
         cfg = app.settings.bewaring.fixiteit
         report = check(
             app.container(),
@@ -52,6 +54,9 @@ def register(app: ArchiefCelery) -> None:
     # archive itself, in the night, as Open Archiefbeheer plans them.
     @app.task(name=TASK_VERNIETIGING, shared=False, acks_late=False)
     def vernietiging() -> dict[str, int]:
+        from archief.audit.chain import SYSTEEM  # noqa: PLC0415
+        from archief.bewaring.vernietiging import due, uitvoering, verklaring  # noqa: PLC0415
+
         container = app.container()
         done: dict[str, int] = {}
         for lijst_id in due(container):

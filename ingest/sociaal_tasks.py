@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from celery.schedules import crontab
 
-from archief.bewaring.sociaal.archiveren import Poorten
-from archief.bewaring.sociaal.volgen import volg_accounts
 from archief.settings import Settings
 from ingest.priorities import SCHEDULED_PRIORITY
 
 if TYPE_CHECKING:
+    from archief.bewaring.sociaal.archiveren import Poorten
     from ingest.worker import ArchiefCelery
 
 TASK_SOCIAAL = "archief.bewaring.sociaal.volg"
@@ -28,6 +27,10 @@ TASK_SOCIAAL = "archief.bewaring.sociaal.volg"
 
 def volg_alle(poorten: Poorten, settings: Settings) -> list[dict[str, Any]]:
     """Poll every followed account once; what the scheduled task runs."""
+    # Imported here, as the task runs: the capture stack would otherwise load
+    # in every process that builds the Celery app (each CLI command, the API).
+    from archief.bewaring.sociaal.volgen import volg_accounts  # noqa: PLC0415
+
     return volg_accounts(poorten, settings.bewaring.sociaal)
 
 

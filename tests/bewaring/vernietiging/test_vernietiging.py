@@ -386,6 +386,27 @@ def test_reviewers_can_take_records_off_or_reject_the_list(
     assert resp.status_code == 403
 
 
+def test_the_scheduled_task_executes_a_list_that_is_due(
+    world: Container, client: TestClient, issuer: LocalIssuer
+) -> None:
+    from ingest.bewaring_tasks import TASK_VERNIETIGING  # noqa: PLC0415
+    from ingest.worker import create_celery  # noqa: PLC0415
+
+    dossier = _dossier(world)
+    rid = _file(world, dossier, f"Oud besluit {_word()}", "besluit.txt")
+    _close_long_ago(world, dossier)
+    lijst = _propose(client, issuer, [dossier])
+    assert _review(client, issuer, str(lijst["id"]), LOES, "leidinggevende")[0] == 201
+    assert _review(client, issuer, str(lijst["id"]), AAD, "archivaris")[0] == 201
+    task = create_celery(world.settings).tasks[TASK_VERNIETIGING]
+    # Still cooling off: the night's run leaves it alone.
+    assert str(lijst["kenmerk"]) not in task.apply().get()
+    assert _record(world, rid).status != "vernietigd"
+    _cool_off_passed(world, str(lijst["id"]))
+    assert task.apply().get()[str(lijst["kenmerk"])] == 1
+    assert _record(world, rid).status == "vernietigd"
+
+
 def test_the_cli_and_the_schedule_execute_what_is_due(
     world: Container, client: TestClient, issuer: LocalIssuer
 ) -> None:
