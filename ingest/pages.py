@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import unicodedata
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -440,20 +441,30 @@ def _render(path: Path, number: int, stem: Path) -> str:
 
 
 def thumbnails(  # noqa: PLR0917  # the sandbox passes its JSON arguments by position
-    path: str, workdir: str, media_type: str, first: int, last: int, max_pages: int
+    path: str,
+    workdir: str,
+    media_type: str,
+    first: int,
+    last: int,
+    max_pages: int,
+    turned: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """Draw pages `first`..`last` as small grey PNGs into `workdir`; runs in the sandbox.
 
-    Returns `{"count": pages in the document, "pages": [{"number", "image"}]}`.
-    A page that cannot be drawn is left out: a missing thumbnail never fails
-    anything. Types without pages to draw (text, mail, office) give none.
+    `turned` names, by page number, the degrees clockwise OCR turned a page
+    it found lying on its side or upside down: its thumbnail is drawn so
+    too, as its word boxes are. Returns `{"count": pages in the document,
+    "pages": [{"number", "image"}]}`. A page that cannot be drawn is left
+    out: a missing thumbnail never fails anything. Types without pages to
+    draw (text, mail, office) give none.
     """
     out = Path(workdir)
     out.mkdir(parents=True, exist_ok=True)
+    turns = {int(n): CLOCKWISE.get(int(d) % 360) for n, d in (turned or {}).items()}
     if media_type == "application/pdf":
-        made, count = _pdf_thumbnails(Path(path), out, first, last, max_pages)
+        made, count = _pdf_thumbnails(Path(path), out, first, last, max_pages, turns)
     elif media_type.startswith("image/"):
-        made, count = _image_thumbnails(Path(path), out, first, last)
+        made, count = _image_thumbnails(Path(path), out, first, last, turns)
     else:
         made, count = {}, 0
     return {
@@ -462,16 +473,20 @@ def thumbnails(  # noqa: PLR0917  # the sandbox passes its JSON arguments by pos
     }
 
 
-def _small(img: Image.Image, target: Path, turn: Image.Transpose | None = None) -> str:
+def _small(img: Image.Image, target: Path, *turns: Image.Transpose | None) -> str:
+    """A small grey PNG of `img`, turned by each of `turns` in order (None: not at all)."""
     thumb = img.convert("L")
     thumb.thumbnail((THUMB_BOX, THUMB_BOX))
-    if turn is not None:
-        thumb = thumb.transpose(turn)
+    for turn in turns:
+        if turn is not None:
+            thumb = thumb.transpose(turn)
     thumb.save(target, format="PNG")
     return str(target)
 
 
-def _image_thumbnails(path: Path, out: Path, first: int, last: int) -> tuple[dict[int, str], int]:
+def _image_thumbnails(
+    path: Path, out: Path, first: int, last: int, turns: Mapping[int, Image.Transpose | None]
+) -> tuple[dict[int, str], int]:
     made: dict[int, str] = {}
     try:
         with Image.open(path) as img:
@@ -482,7 +497,8 @@ def _image_thumbnails(path: Path, out: Path, first: int, last: int) -> tuple[dic
                 try:
                     img.seek(number - 1)
                     img.draft("L", (THUMB_BOX, THUMB_BOX))  # JPEG: decode at 1/2..1/8 scale
-                    made[number] = _small(img, out / f"thumb-{number:04d}.png", turn)
+                    target = out / f"thumb-{number:04d}.png"
+                    made[number] = _small(img, target, turn, turns.get(number))
                 except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError):
                     continue
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
@@ -490,8 +506,13 @@ def _image_thumbnails(path: Path, out: Path, first: int, last: int) -> tuple[dic
     return made, count
 
 
-def _pdf_thumbnails(
-    path: Path, out: Path, first: int, last: int, max_pages: int
+def _pdf_thumbnails(  # noqa: PLR0917  # one caller, the sandbox entry above
+    path: Path,
+    out: Path,
+    first: int,
+    last: int,
+    max_pages: int,
+    turns: Mapping[int, Image.Transpose | None],
 ) -> tuple[dict[int, str], int]:
     made: dict[int, str] = {}
     render: list[int] = []
@@ -500,7 +521,7 @@ def _pdf_thumbnails(
         count = len(reader.pages)
         for number in range(first, min(last, count) + 1):
             try:
-                scan = _scan_thumbnail(reader.pages[number - 1], out, number)
+                scan = _scan_thumbnail(reader.pages[number - 1], out, number, turns.get(number))
             except (LimitReachedError, *_PDF_DAMAGE):
                 scan = None  # let poppler make what it can of the page
             if scan is None:
@@ -510,7 +531,7 @@ def _pdf_thumbnails(
     except (FileNotDecryptedError, LimitReachedError, *_PDF_DAMAGE) as exc:
         raise PageError("corrupt_pdf", f"damaged PDF: {type(exc).__name__}: {exc}") from exc
     for run in _runs(render):
-        made.update(_render_thumbnails(path, out, run[0], run[-1]))
+        made.update(_render_thumbnails(path, out, run[0], run[-1], turns))
     return made, count
 
 
@@ -535,7 +556,9 @@ def _fills_page(page: Any, image: Any) -> bool:
     return abs(width / height - page_w / page_h) <= 0.05 * page_w / page_h
 
 
-def _scan_thumbnail(page: Any, out: Path, number: int) -> str | None:
+def _scan_thumbnail(
+    page: Any, out: Path, number: int, detected: Image.Transpose | None = None
+) -> str | None:
     """Downscale a scanned page's own image, as stored; None if the page is not one image."""
     images = [x for x in _xobjects(page) if x.get("/Subtype") == "/Image"]
     if len(images) != 1 or not _fills_page(page, images[0]):
@@ -549,14 +572,16 @@ def _scan_thumbnail(page: Any, out: Path, number: int) -> str | None:
     try:
         with Image.open(source) as img:
             img.draft("L", (THUMB_BOX, THUMB_BOX))  # JPEG: decode at 1/2..1/8 scale
-            return _small(img, target, turn)
+            return _small(img, target, turn, detected)  # as shown, then as OCR turned it
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None
     finally:
         Path(source).unlink(missing_ok=True)
 
 
-def _render_thumbnails(path: Path, out: Path, first: int, last: int) -> dict[int, str]:
+def _render_thumbnails(
+    path: Path, out: Path, first: int, last: int, turns: Mapping[int, Image.Transpose | None]
+) -> dict[int, str]:
     stem = out / f"render-{first}"
     try:
         done = subprocess.run(  # noqa: S603  # fixed argv, no shell
@@ -587,6 +612,6 @@ def _render_thumbnails(path: Path, out: Path, first: int, last: int) -> dict[int
     for drawn in out.glob(f"{stem.name}-*.pgm"):
         number = int(drawn.stem.rsplit("-", 1)[1])
         with Image.open(drawn) as img:
-            made[number] = _small(img, out / f"thumb-{number:04d}.png")
+            made[number] = _small(img, out / f"thumb-{number:04d}.png", turns.get(number))
         drawn.unlink()
     return made

@@ -278,21 +278,22 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
             result = container.ocr.recognize_file(
                 image, timeout=settings.ingest.ocr_timeout_seconds
             )
+            turned = 0
             if (
                 settings.ocr.detect_orientation
                 and result.mean_confidence < settings.ingest.review_threshold
             ):
-                result = _read_turned(container, image, Path(tmp), result)
+                result, turned = _read_turned(container, image, Path(tmp), result)
             text, hocr, confidence = result.text, result.hocr, result.mean_confidence
         except (OSError, Image.DecompressionBombError) as exc:
             # Pillow could not read what the sandbox extracted: the page is unreadable.
             log.warning("ingest.ocr.page_unreadable", sha256=sha256, page=number, error=str(exc))
-            text, hocr, confidence = "", "", 0.0
+            text, hocr, confidence, turned = "", "", 0.0, 0
         except ArchiefError as exc:
             if exc.status >= 500:
                 raise  # the engine is missing: retry later, do not blame the page
             log.warning("ingest.ocr.page_failed", sha256=sha256, page=number, code=exc.code)
-            text, hocr, confidence = "", "", 0.0
+            text, hocr, confidence, turned = "", "", 0.0, 0
     text_key = afgeleiden.page_key(sha256, number)
     hocr_key = derived_key(sha256, f"page-{number:04d}.hocr")
     uploads: list[tuple[str, Path | bytes, str]] = [(text_key, text.encode("utf-8"), TEXT)]
@@ -304,7 +305,7 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
         if page is not None:
             page.done, page.text_key = True, text_key
             page.hocr_key = hocr_key if hocr else None
-            page.confidence, page.chars = confidence, len(text)
+            page.confidence, page.chars, page.turned = confidence, len(text), turned
             page.needs_review = confidence < settings.ingest.review_threshold
         content = session.get(Content, sha256)
         if content is not None:
@@ -314,27 +315,31 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
     log.info("ingest.ocr.completed", sha256=sha256, page=number, confidence=round(confidence, 1))
 
 
-def _read_turned(container: Container, image: Path, tmp: Path, first: OcrResult) -> OcrResult:
+def _read_turned(
+    container: Container, image: Path, tmp: Path, first: OcrResult
+) -> tuple[OcrResult, int]:
     """A page that read badly may lie upside down or on its side: read it turned, if it does.
 
     Only pages below the review threshold pay for the orientation detection
     (a second tesseract run), and the turned reading is kept only when its
-    confidence is higher. Its word boxes are those of the upright page.
+    confidence is higher. Returns the reading kept and the degrees clockwise
+    it was turned (0: the first): its word boxes are those of the page so
+    turned, and the thumbnail is drawn turned as much.
     """
     timeout = container.settings.ingest.ocr_timeout_seconds
     degrees = container.ocr.orientation(image, timeout=timeout)
     if not degrees:
-        return first
+        return first, 0
     try:
         with Image.open(image) as img:
             turned = Path(turned_pnm(img, CLOCKWISE[degrees], tmp / f"{image.stem}-upright.pnm"))
         second = container.ocr.recognize_file(turned, timeout=timeout)
     except (OSError, Image.DecompressionBombError):
-        return first  # the turned copy could not be made: keep the first reading
+        return first, 0  # the turned copy could not be made: keep the first reading
     except ArchiefError as exc:
         if exc.status >= 500:
             raise  # the engine is missing: retry later
-        return first  # the turned page timed out or could not be read: keep the first reading
+        return first, 0  # the turned page timed out or could not be read: keep the first reading
     kept = second.mean_confidence > first.mean_confidence
     log.info(
         "ingest.ocr.turned",
@@ -343,7 +348,7 @@ def _read_turned(container: Container, image: Path, tmp: Path, first: OcrResult)
         turned=round(second.mean_confidence, 1),
         kept=kept,
     )
-    return second if kept else first
+    return (second, degrees) if kept else (first, 0)
 
 
 def _read(container: Container, key: str) -> dict[int, str] | str:
@@ -485,6 +490,17 @@ def thumbnails(container: Container, sha256: str, first: int = 1) -> int | None:
     wanted = {afgeleiden.thumbnail_key(sha256, n) for n in range(first, last + 1)}
     if wanted <= set(container.store.list_keys(derived_key(sha256, "thumbnail-"))):
         return following  # drawn already: a redelivery
+    with container.sessions() as session:
+        # Pages OCR found lying on their side are drawn as they were read.
+        turned: dict[int, int] = dict(
+            session.execute(
+                select(Page.number, Page.turned).where(
+                    Page.sha256 == sha256,
+                    Page.number.between(first, last),
+                    Page.turned != 0,
+                )
+            ).all()
+        )
     with _spool(container, "thumbs", sha256) as tmp:
         original = Path(tmp) / "original"
         _download(container, original_key(sha256), original)
@@ -496,6 +512,7 @@ def thumbnails(container: Container, sha256: str, first: int = 1) -> int | None:
             first,
             last,
             container.settings.ingest.max_pages,
+            {str(n): d for n, d in turned.items()},
             limits=_limits(container),
         )
         if not isinstance(drawn, dict):

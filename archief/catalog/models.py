@@ -174,6 +174,10 @@ class Page(Base):
     chars: Mapped[int] = mapped_column(Integer, default=0)
     text_key: Mapped[str | None] = mapped_column(String(255))
     hocr_key: Mapped[str | None] = mapped_column(String(255))
+    # Degrees clockwise OCR turned the page beyond what the file says (/Rotate,
+    # EXIF): 0, 90, 180 or 270. The hOCR boxes and the thumbnail are of the
+    # page turned so far.
+    turned: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class IngestItem(Base):

@@ -252,6 +252,8 @@ def get_pages(request: Request, access: CurrentAccess, record_id: str) -> list[P
             number=page.number,
             source=page.source,
             confidence=page.confidence,
+            needs_review=page.needs_review,
+            turned=page.turned,
             text=texts.get(page.number, ""),
         )
         for page in pages

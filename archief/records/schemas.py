@@ -56,6 +56,14 @@ class PageOut(BaseModel):
     number: int
     source: str
     confidence: float | None
+    needs_review: bool = Field(description="OCR read the page below the review threshold")
+    turned: int = Field(
+        description=(
+            "Degrees clockwise OCR turned the page, found lying on its side or upside down, "
+            "beyond what the file itself says: its word boxes and thumbnail are of the page "
+            "turned so"
+        )
+    )
     text: str
 
 

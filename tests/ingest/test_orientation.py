@@ -8,10 +8,11 @@ image handed to tesseract must be the page as a person sees it.
 
 from __future__ import annotations
 
+import io
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from PIL import Image
@@ -24,6 +25,7 @@ from archief.composition import Container, build_container
 from archief.errors import ArchiefError, PortError
 from archief.intake.service import ensure_dossier
 from archief.ports import OcrResult
+from archief.records import afgeleiden
 from archief.settings import Settings
 from ingest import pages, process
 from ingest.ocr import OcrTimeout, TesseractOcr
@@ -189,17 +191,67 @@ def test_a_page_fed_upside_down_is_read_upright(
         ).id
         with path.open("rb") as f:
             item = c.intake.receive(f, name=path.name, dossier_id=dossier, laag="openbaar")
+        assert item.sha256 is not None
         with c.sessions() as s:
             (row,) = s.scalars(select(Page).where(Page.sha256 == item.sha256))
         assert row.text_key is not None
         with c.store.open(row.text_key) as f:
             text = f.read().decode("utf-8")
+        assert process.thumbnails(c, item.sha256) is None  # one chunk: all there is
+        with c.store.open(afgeleiden.thumbnail_key(item.sha256, 1)) as f:
+            thumb = Image.open(io.BytesIO(f.read()))
+            thumb.load()
     finally:
         c.close()
     # Read upright only when the detection is on; off, the page stays garbage for review.
     assert all(word in text for word in WORDS) is detect, text
     assert (row.confidence or 0) >= settings.ingest.review_threshold or not detect
     assert row.needs_review is not detect
+    # The turn is kept, and the thumbnail drawn as the page was read (and its boxes lie).
+    assert row.turned == (180 if detect else 0)
+    drawn = pages.thumbnails(str(path), str(tmp_path / "d"), "application/pdf", 1, 1, 5)
+    with Image.open(drawn["pages"][0]["image"]) as as_stored:
+        read = as_stored.transpose(Image.Transpose.ROTATE_180) if detect else as_stored
+        assert thumb.tobytes() == read.tobytes()
+
+
+def _a4_scan(page: Image.Image, path: Path) -> Path:
+    """One full-page image with the page's shape (A4 at 150 dpi): the thumbnail is the scan's."""
+    sheet = Image.new("L", (1240, 1754), 255)
+    sheet.paste(page.resize((1100, 1100 * page.height // page.width)), (70, 120))
+    return pdf([sheet], path)
+
+
+@pytest.mark.parametrize("kind", ["pdf-scan", "pdf-drawn", "tiff"])
+def test_a_thumbnail_is_turned_as_ocr_turned_its_page(
+    page: Image.Image, kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if kind == "pdf-scan":
+        path, media_type = _a4_scan(page, tmp_path / "scan.pdf"), "application/pdf"
+    elif kind == "pdf-drawn":
+        # The page's box is not the image's shape: poppler draws it.
+        path, media_type = pdf([page], tmp_path / "pagina.pdf"), "application/pdf"
+    else:
+        path, media_type = tmp_path / "pagina.tif", "image/tiff"
+        page.save(path, format="TIFF", compression="tiff_lzw")
+
+    drawn_by_poppler: list[int] = []
+    render = pages._render_thumbnails
+
+    def spy(path: Path, out: Path, first: int, *rest: Any) -> dict[int, str]:
+        drawn_by_poppler.append(first)
+        return render(path, out, first, *rest)
+
+    monkeypatch.setattr(pages, "_render_thumbnails", spy)
+
+    plain = pages.thumbnails(str(path), str(tmp_path / "a"), media_type, 1, 1, 5)
+    turned = pages.thumbnails(str(path), str(tmp_path / "b"), media_type, 1, 1, 5, {"1": 90})
+
+    assert bool(drawn_by_poppler) is (kind == "pdf-drawn")
+    with Image.open(plain["pages"][0]["image"]) as a, Image.open(turned["pages"][0]["image"]) as b:
+        # 90° clockwise, exactly: the turn is applied to the drawn thumbnail, nothing redrawn.
+        assert b.size == (a.height, a.width)
+        assert b.tobytes() == a.transpose(Image.Transpose.ROTATE_270).tobytes()
 
 
 class _FailsTurned(TesseractOcr):
@@ -222,7 +274,9 @@ def _second_look(settings: Settings, error: ArchiefError, page: Image.Image, tmp
     first = engine.recognize_file(image)
     container = cast(Container, SimpleNamespace(settings=settings, ocr=engine))
     assert engine.orientation(image) == 180
-    assert process._read_turned(container, image, tmp, first) is first
+    kept, turned = process._read_turned(container, image, tmp, first)
+    assert kept is first
+    assert turned == 0
 
 
 def test_a_turned_page_that_times_out_keeps_the_first_reading(
