@@ -240,6 +240,9 @@ def test_the_pages_api_reads_shared_and_single_page_texts(
     assert [(p["number"], p["source"]) for p in body] == [(1, "text"), (2, "ocr")]
     assert "sluis" in body[0]["text"]
     assert "blad" in body[1]["text"].lower()
+    # Review and turn are the page's own (a text layer page is never reviewed).
+    below = body[1]["confidence"] < world.settings.ingest.review_threshold
+    assert [(p["needs_review"], p["turned"]) for p in body] == [(False, 0), (below, 0)]
 
 
 # --- serving -------------------------------------------------------------------------
