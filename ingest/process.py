@@ -483,14 +483,7 @@ def thumbnails(container: Container, sha256: str, first: int = 1) -> int | None:
         if content is None or content.status != "indexed" or not drawable(content.media_type):
             return None
         media_type, count = content.media_type, content.page_count or 0
-    last = min(first + THUMBNAIL_CHUNK - 1, count)
-    if first > last:
-        return None
-    following = last + 1 if last < count else None
-    wanted = {afgeleiden.thumbnail_key(sha256, n) for n in range(first, last + 1)}
-    if wanted <= set(container.store.list_keys(derived_key(sha256, "thumbnail-"))):
-        return following  # drawn already: a redelivery
-    with container.sessions() as session:
+        last = min(first + THUMBNAIL_CHUNK - 1, count)
         # Pages OCR found lying on their side are drawn as they were read.
         turned: dict[int, int] = dict(
             session.execute(
@@ -501,6 +494,12 @@ def thumbnails(container: Container, sha256: str, first: int = 1) -> int | None:
                 )
             ).all()
         )
+    if first > last:
+        return None
+    following = last + 1 if last < count else None
+    wanted = {afgeleiden.thumbnail_key(sha256, n) for n in range(first, last + 1)}
+    if wanted <= set(container.store.list_keys(derived_key(sha256, "thumbnail-"))):
+        return following  # drawn already: a redelivery
     with _spool(container, "thumbs", sha256) as tmp:
         original = Path(tmp) / "original"
         _download(container, original_key(sha256), original)
