@@ -133,3 +133,63 @@ def test_grant_coverage_is_what_the_filter_means() -> None:
     assert covers(grants, Target("a", "y", "d"))
     assert covers(grants, Target("b", "x", "d"))
     assert not covers(grants, Target("b", "y", "d"))
+
+
+def _casbin(policy: Policy, subject: Subject, target: Target, act: str) -> bool:
+    """casbin's own answer, past the decisions the policy remembers."""
+    return bool(policy._enforcer.enforce(subject, target, act))
+
+
+def test_remembered_decisions_are_casbins_for_every_standing() -> None:
+    # One policy answers the whole matrix, target by target, so a remembered
+    # decision is asked again for subjects that differ only in roles,
+    # afdeling or dienst: a key that left one of them out answers wrongly.
+    policy = Policy(DEFAULT)
+    standings = [
+        ("a1", "d1"),  # same afdeling
+        ("a2", "d1"),  # same dienst
+        ("a3", "d2"),  # other dienst
+        (None, None),  # outside the organisation
+    ]
+    rollen: list[tuple[str, ...]] = [(r,) for r in sorted({rule.rol for rule in policy.rules})]
+    rollen.append(("medewerker", "leidinggevende"))
+    answers: dict[tuple[object, ...], bool] = {}
+    for laag in policy.laag_codes:
+        target = Target(laag, "a1", "d1")
+        for act in ("read", "write", "publish"):
+            for rol in rollen:
+                for afdeling, dienst in standings:
+                    subject = Subject(f"s-{afdeling}", rol, afdeling, dienst)
+                    answer = policy.enforce(subject, target, act)
+                    assert answer is _casbin(policy, subject, target, act), (rol, laag, act)
+                    answers[rol, afdeling, dienst, laag, act] = answer
+    # The matrix has decisions that turn on the afdeling alone and on the
+    # dienst alone; without them this test could not catch a short key.
+    assert any(answers[k] != answers[(*k[:1], "a2", "d1", *k[3:])] for k in answers if k[1] == "a1")
+    assert any(answers[k] != answers[(*k[:1], "a3", "d2", *k[3:])] for k in answers if k[1] == "a2")
+
+
+def test_a_decision_is_asked_of_casbin_once_per_policy_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    policy = Policy(DEFAULT)
+    asked: list[tuple[object, ...]] = []
+    casbin_enforce = policy._enforcer.enforce
+
+    def counting(*request: object) -> bool:
+        asked.append(request)
+        return bool(casbin_enforce(*request))
+
+    monkeypatch.setattr(policy._enforcer, "enforce", counting)
+    target = Target("afdeling", "wijkzaken", "ruimte")
+    anna = Subject("oidc:anna", ("medewerker",), "wijkzaken", "ruimte", naam="Anna")
+    bram = Subject("oidc:bram", ("medewerker",), "wijkzaken", "ruimte", naam="Bram")
+    first = policy.enforce(anna, target, "read")
+    # Another person in the same place with the same roles: the same decision.
+    assert policy.enforce(bram, target, "read") is first
+    assert len(asked) == 1
+    assert policy.allows(anna, "audit_lezen") is policy.allows(bram, "audit_lezen")
+    assert len(asked) == 2
+    # A new version remembers nothing of the old one.
+    assert Policy(DEFAULT).enforce(anna, target, "read") is first
+    assert len(asked) == 2  # the new version asked its own enforcer, not this one
