@@ -41,6 +41,7 @@ def configure_logging(level: str = "INFO", fmt: str = "console") -> None:
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(name)s: %(message)s")
-    # Client libraries log every request at INFO; that drowns our own events.
-    for noisy in ("elastic_transport", "urllib3", "httpx", "celery.app.trace", "alembic"):
+    # Client libraries log every request at INFO, and casbin its whole model
+    # for every policy built; that drowns our own events.
+    for noisy in ("elastic_transport", "urllib3", "httpx", "celery.app.trace", "alembic", "casbin"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

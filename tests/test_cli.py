@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -155,3 +156,17 @@ def test_a_listed_group_is_the_group_itself(name: str) -> None:
     assert result.exit_code == 0, result.output
     assert help_text in result.output
     assert "Commands" in result.output
+
+
+def test_a_command_does_not_print_casbins_model(caplog: pytest.LogCaptureFixture) -> None:
+    # casbin logs its whole model at INFO each time a policy is built: ten
+    # lines on stderr before every command's own output, and in every worker log.
+    from archief.logging import configure_logging  # noqa: PLC0415
+    from policies.engine import Policy, PolicyTexts  # noqa: PLC0415
+
+    configure_logging("INFO")
+    caplog.set_level(logging.INFO)
+    Policy(PolicyTexts.default())
+    logging.getLogger("archief.test").info("ours still shows")
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("casbin")] == []
+    assert "ours still shows" in caplog.messages
