@@ -669,6 +669,7 @@ def build_corpus(
     scanned_pages: int,
     digital_pages: int,
     seed: int = 20260414,
+    digital_sizes: Sequence[int] = DIGITAL_SIZES,
 ) -> Manifest:
     """Build (or reuse, if the parameters match) a corpus in `directory`.
 
@@ -680,7 +681,7 @@ def build_corpus(
         "scanned_pages": scanned_pages,
         "digital_pages": digital_pages,
         "scanned_sizes": ",".join(map(str, SCANNED_SIZES)),
-        "digital_sizes": ",".join(map(str, DIGITAL_SIZES)),
+        "digital_sizes": ",".join(map(str, digital_sizes)),
     }
     if (directory / "manifest.json").exists():
         existing = Manifest.load(directory)
@@ -690,7 +691,7 @@ def build_corpus(
     manifest = Manifest(params)
     for kind, total, sizes in (
         ("scanned", scanned_pages, SCANNED_SIZES),
-        ("digital", digital_pages, DIGITAL_SIZES),
+        ("digital", digital_pages, tuple(digital_sizes)),
     ):
         sub = directory / kind
         sub.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,8 @@ pages and pages/s for born-digital ones, mean character error rate against the
 ground truth, and peak RSS per worker. A closing "targets" block compares the
 ratios with the targets of the ingest issue. It prints; it asserts nothing.
 
-    python -m bench.ingest [--scanned-pages N] [--digital-pages M] [--workdir DIR]
+    python -m bench.ingest [--scanned-pages N] [--digital-pages M] [--digital-size P]
+                           [--workdir DIR]
     python -m bench.ingest --preprocess-study
 
 See bench/README.md for what each figure means.
@@ -46,7 +47,7 @@ from sqlalchemy.engine import make_url
 from archief.settings import ObjectStoreSettings, SearchSettings
 from archief.storage.s3 import S3ObjectStore
 from bench import cpu
-from bench.corpus import REPO_ROOT, CorpusDoc, Manifest, build_corpus
+from bench.corpus import DIGITAL_SIZES, REPO_ROOT, CorpusDoc, Manifest, build_corpus
 from bench.http_intake import HttpIntakeUnavailable, api_server, upload_and_wait
 from bench.peers import RELEASES, OcrmypdfRelease, PeerUnavailable, ocrmypdf_command
 from bench.processes import stop_session
@@ -882,8 +883,14 @@ def preprocess_study(corpus_dir: Path, manifest: Manifest, work: Path) -> None:
 SYSTEMS = ("archief", "archief-http", "tesseract", "ocrmypdf", "pypdf")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Build the corpus, run every system on it, print the table and the targets."""
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench.ingest",
         description=__doc__,
@@ -896,7 +903,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=1000,
         # Raw pypdf reads 200 pages in about 1.2 s, less than the CLI takes
         # to start: at that size the ratio measured start-up.
-        help="default: 1000 (100 PDFs)",
+        help="default: 1000 (100 PDFs at the default --digital-size)",
+    )
+    parser.add_argument(
+        "--digital-size",
+        type=_at_least_one,
+        default=DIGITAL_SIZES[0],
+        # Per-document costs (a task, a sandbox child, a transaction, a bulk
+        # request) weigh less on long documents: this shows how much.
+        help=f"pages per born-digital PDF (default: {DIGITAL_SIZES[0]})",
     )
     parser.add_argument(
         "--workdir", type=Path, default=REPO_ROOT / "bench" / "out", help="default: bench/out"
@@ -915,7 +930,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="instead of the table: raw-tesseract CER per preprocessing variant",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Build the corpus, run every system on it, print the table and the targets."""
+    args = _parser().parse_args(argv)
 
     work: Path = args.workdir.resolve()
     corpus_dir = work / "corpus"
@@ -925,6 +945,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         scanned_pages=args.scanned_pages,
         digital_pages=args.digital_pages,
         seed=args.seed,
+        digital_sizes=(args.digital_size,),
     )
     print(
         f"corpus: {manifest.pages('scanned')} scanned pages in "
