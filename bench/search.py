@@ -1251,14 +1251,15 @@ def _run(  # noqa: PLR0915  # one report, printed in order
         rows,
     )
     print(
-        "  in search / in enforce: mean ms per request inside index.search and inside casbin "
-        "enforce (the catalog re-check); the rest is FastAPI, the catalog queries and TestClient"
+        "  in search / in enforce: mean ms per request inside index.search and inside "
+        "Policy.enforce (the catalog re-check: casbin, or the decision the policy version "
+        "remembers); the rest is FastAPI, the catalog queries and TestClient"
     )
     per_request = Counter(a.resolutions for a in api)
     hits_total = sum(a.hits for a in api)
     print(
         f"  policy resolutions: {resolutions} for {len(api)} requests returning {hits_total} hits "
-        f"(per request: {dict(sorted(per_request.items()))}); casbin enforce calls: "
+        f"(per request: {dict(sorted(per_request.items()))}); Policy.enforce calls: "
         f"{enforce_calls} ({enforce_calls / max(hits_total, 1):.2f} per hit, memoised per "
         f"position); same Policy object throughout: {same}; non-200 answers: {errors}"
     )
