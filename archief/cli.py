@@ -431,7 +431,7 @@ def ingest(  # noqa: PLR0917  # Typer maps each parameter to an option
 
 @app.command()
 def resume(env_file: EnvFile = None) -> None:
-    """Hand on content that was stored but never processed, or whose processing got stuck."""
+    """Hand on content stored but never processed, failed while a service was away, or stuck."""
     from archief.composition import build_container  # noqa: PLC0415
     from archief.intake import repository as intake_repo  # noqa: PLC0415
     from archief.ports import TASK_EXTRACT  # noqa: PLC0415
@@ -518,11 +518,24 @@ def ingest_status(env_file: EnvFile = None) -> None:
             session.execute(select(Content.status, func.count()).group_by(Content.status)).all()
         )
         quarantined = session.scalar(select(func.count()).where(Content.quarantined)) or 0
+        # Failed but not quarantined: a service stayed away past the retries.
+        retry = (
+            session.scalar(
+                select(func.count()).where(
+                    Content.status == "failed", Content.quarantined.is_(False)
+                )
+            )
+            or 0
+        )
         stuck = intake_repo.stuck(session, before)
         review = intake_repo.pages_for_review(session)
     out = Console()
     out.print("documents: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
     out.print(f"quarantined: {quarantined}")
+    if retry:
+        out.print(
+            f"failed while a service was away: {retry} (run `archief resume` to read them again)"
+        )
     if stuck:
         table = Table("sha256", "status", "since", title="stuck (run `archief resume`)")
         for c in stuck:

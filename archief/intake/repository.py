@@ -34,12 +34,15 @@ def page_progress(session: Session, shas: Sequence[str]) -> tuple[int, int]:
 
 
 def resumable(session: Session, stuck_before: datetime) -> list[Content]:
-    """Content never handed on, or whose processing stopped moving."""
+    """Content never handed on, failed while a service was away, or whose processing stopped.
+
+    Not quarantined, so the bytes were never the problem (intake.service.waits).
+    """
     return list(
         session.scalars(
             select(Content).where(
                 Content.quarantined.is_(False),
-                (Content.status == "stored")
+                Content.status.in_(("stored", "failed"))
                 | (Content.status.in_(("extracting", "ocr")) & (Content.updated_at < stuck_before)),
             )
         )

@@ -199,7 +199,6 @@ class Intake:
         sha = spooled.sha256
         with self.sessions.begin() as session:
             content = session.get(Content, sha, with_for_update=True)
-            new_content = content is None
             if content is None:
                 content = Content(
                     sha256=sha,
@@ -242,16 +241,17 @@ class Intake:
             if problem is not None:
                 item.status, item.reason_code, item.reason = "failed", problem.code, problem.detail
             session.add(item)
-            content_status = content.status
+            # A duplicate of content that still waits (never handed on after a
+            # broker outage, or failed while a service was away) is handed on
+            # again: the upload is a new try. A new record always is.
+            task = next_task(content, new_record=item.status == "stored")
             # Filed into a held dossier: its bytes are held in the bucket too.
             hold_bytes = item.status == "stored" and bool(held(session, [item.record_id or ""]))
         if hold_bytes and isinstance(self.store, LegalHolds):
             self.store.set_legal_hold(original_key(sha), True)
         log.info("ingest.intake.stored", item_id=item.id, status=item.status)
-        # A duplicate of content that was never handed on (a broker outage,
-        # or rows from before revision 0002) is handed on now.
-        if item.status == "stored" or (item.status == "duplicate" and content_status == "stored"):
-            self._hand_on(sha, new_content=new_content, content_status=content_status)
+        if item.status in ("stored", "duplicate"):
+            self._hand_on(sha, task)
         return item
 
     def replace_content(
@@ -293,7 +293,6 @@ class Intake:
                     f"record {twin.id} in this dossier already holds these bytes", record=twin.id
                 )
             content = session.get(Content, sha, with_for_update=True)
-            new_content = content is None
             if content is None:
                 content = Content(
                     sha256=sha,
@@ -319,30 +318,54 @@ class Intake:
                 at=now,
                 details=details,
             )
-            content_status = content.status
-        self._hand_on(sha, new_content=new_content, content_status=content_status)
+            task = next_task(content, new_record=True)
+        self._hand_on(sha, task)
         return record, True
 
     def resume(self, sha: str) -> bool:
-        """Hand on content that was stored but never processed; say whether it was."""
+        """Hand on content that waits: never processed, or failed while a service was away.
+
+        Says whether it was handed on. Content quarantined for its bytes is not.
+        """
         with self.sessions() as session:
             content = session.get(Content, sha)
-            idle = content is not None and content.status == "stored" and not content.quarantined
-        if idle:
-            self._hand_on(sha, new_content=False, content_status="stored")
-        return idle
+            task = None if content is None else next_task(content, new_record=False)
+        self._hand_on(sha, task)
+        return task is not None
 
-    def _hand_on(self, sha: str, *, new_content: bool, content_status: str) -> None:
+    def _hand_on(self, sha: str, task: str | None) -> None:
+        if task is None:
+            return
         try:
-            if new_content or content_status == "stored":
-                self.queue.enqueue(TASK_EXTRACT, sha)
-            elif content_status == "indexed":
-                # Already read once; only the new record needs indexing.
-                self.queue.enqueue(TASK_FINALIZE, sha)
+            self.queue.enqueue(task, sha)
         except PortError:
             # Stored and catalogued, so nothing is lost: `archief ingest
             # --resume` hands it on when the broker is back.
             log.warning("ingest.intake.enqueue_failed", sha256=sha)
+
+
+def waits(content: Content) -> bool:
+    """Whether this content still has to be read: never handed on, or failed for a service.
+
+    A failure that is not quarantined is a service that stayed away past the
+    worker's retries, not a property of the bytes (ingest.worker), so the
+    content is read again rather than left failed for good.
+    """
+    return content.status == "stored" or (content.status == "failed" and not content.quarantined)
+
+
+def next_task(content: Content, *, new_record: bool) -> str | None:
+    """The task that carries this content on, or None: it is running, indexed, or quarantined.
+
+    With `new_record`, a record (or a new version) now points at the content:
+    if the content was indexed already, only that record still needs indexing.
+    A content being read now indexes every record it has when it finishes.
+    """
+    if waits(content):
+        return TASK_EXTRACT
+    if new_record and content.status == "indexed":
+        return TASK_FINALIZE
+    return None
 
 
 def ensure_dossier(

@@ -20,3 +20,10 @@ def hit_pages(c: Container, text: str, item: IngestItem) -> list[int] | None:
     c.index.client.indices.refresh(index=c.index.alias)
     result = c.index.search(SearchQuery(permission=EVERYTHING, text=text))
     return {h.record_id: sorted(h.pages) for h in result.hits}.get(item.record_id or "")
+
+
+def hit_records(c: Container, text: str) -> set[str]:
+    """The records a search for `text` hits (every record, no permission filter)."""
+    assert isinstance(c.index, ElasticsearchIndex)
+    c.index.client.indices.refresh(index=c.index.alias)
+    return {h.record_id for h in c.index.search(SearchQuery(permission=EVERYTHING, text=text)).hits}

@@ -1,0 +1,211 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""A service that stays away past the worker's retries loses nothing.
+
+The worker retries a `PortError` six times with backoff; after that the
+content is failed with `service_unavailable` but not quarantined, since its
+bytes were never the problem. Here Elasticsearch is unreachable (a closed
+port) for every try, in eager mode, where Celery runs each retry at once:
+the whole path to that state is the real one. Then each way back reads the
+document again once the index is there: `archief resume`, a second run of
+the same backlog import, and a new upload of the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from archief.catalog.models import Content, IngestItem, Record
+from archief.cli import app
+from archief.composition import Container, build_container
+from archief.intake import bulk
+from archief.intake import repository as intake_repo
+from archief.intake.service import ensure_dossier
+from archief.settings import Settings
+from ingest.worker import MAX_RETRIES
+from tests.conftest import settings_env
+from tests.ingest.zoeken import hit_records
+
+# Nothing listens on the discard port: every bulk request is refused at once.
+CLOSED = "http://127.0.0.1:9"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def index_away(eager_settings: Settings) -> Iterator[Container]:
+    """The test stack, tasks in-process, with Elasticsearch unreachable."""
+    away = eager_settings.model_copy(
+        update={"search": eager_settings.search.model_copy(update={"url": CLOSED})}
+    )
+    c = build_container(away)
+    yield c
+    c.close()
+
+
+def _brief(tmp_path: Path, word: str) -> Path:
+    # Unique words: each test's document is its own content and findable by them.
+    path = tmp_path / f"brief-{word}.txt"
+    path.write_text(f"Brief over de {word} aan de Dorpsstraat.\n" * 3, encoding="utf-8")
+    return path
+
+
+def _dossier(c: Container, kenmerk: str) -> str:
+    return ensure_dossier(
+        c.sessions, c.clock, kenmerk=kenmerk, titel=kenmerk, afdeling="wijkzaken"
+    ).id
+
+
+def _content(c: Container, sha: str) -> Content:
+    with c.sessions() as s:
+        content = s.get(Content, sha)
+        assert content is not None
+        s.expunge(content)
+        return content
+
+
+def _failed_while_away(index_away: Container, tmp_path: Path, kenmerk: str) -> tuple[str, str]:
+    """Ingest a fresh document while the index is away; its (sha256, unique word)."""
+    word = f"kastanje{uuid.uuid4().hex[:8]}"
+    path = _brief(tmp_path, word)
+    with path.open("rb") as f:
+        item = index_away.intake.receive(
+            f, name=path.name, dossier_id=_dossier(index_away, kenmerk), laag="afdeling"
+        )
+    assert item.sha256 is not None
+    content = _content(index_away, item.sha256)
+    assert (content.status, content.reason_code, content.quarantined) == (
+        "failed",
+        "service_unavailable",
+        False,
+    )
+    # The first try and every retry claimed the content again.
+    assert content.attempts == MAX_RETRIES + 1
+    return item.sha256, word
+
+
+def _indexed_and_found(eager: Container, sha: str, word: str) -> None:
+    content = _content(eager, sha)
+    assert (content.status, content.reason_code, content.quarantined) == ("indexed", None, False)
+    with eager.sessions() as s:
+        records = set(s.scalars(select(Record.id).where(Record.sha256 == sha)))
+    assert records
+    assert hit_records(eager, word) == records
+
+
+def test_resume_reads_what_failed_while_the_index_was_away(
+    index_away: Container, eager: Container, tmp_path: Path
+) -> None:
+    sha, word = _failed_while_away(index_away, tmp_path, "T-AWAY-1")
+    with eager.sessions() as s:
+        waiting = {c.sha256 for c in intake_repo.resumable(s, eager.clock.now())}
+    assert sha in waiting
+
+    assert eager.intake.resume(sha) is True
+    _indexed_and_found(eager, sha, word)
+    # Read once more it is done: nothing is handed on twice.
+    assert eager.intake.resume(sha) is False
+    with eager.sessions() as s:
+        assert sha not in {c.sha256 for c in intake_repo.resumable(s, eager.clock.now())}
+
+
+def test_a_second_run_of_the_same_import_reads_it_again(
+    index_away: Container, eager: Container, tmp_path: Path
+) -> None:
+    word = f"linde{uuid.uuid4().hex[:8]}"
+    path = _brief(tmp_path, word)
+    dossier = _dossier(index_away, "T-AWAY-2")
+    first = bulk.ingest_paths(index_away, [path], dossier_id=dossier, laag="afdeling")
+    assert first.stored == 1
+    (sha,) = first.shas
+    assert _content(eager, sha).status == "failed"
+
+    again = bulk.ingest_paths(eager, [path], dossier_id=dossier, laag="afdeling")
+    assert (again.stored, again.skipped, again.failed) == (0, 1, [])
+    _indexed_and_found(eager, sha, word)
+
+
+def test_a_new_upload_of_the_same_bytes_reads_it_again(
+    index_away: Container, eager: Container, tmp_path: Path
+) -> None:
+    sha, word = _failed_while_away(index_away, tmp_path, "T-AWAY-3")
+    path = next(tmp_path.glob("brief-*.txt"))
+    # Into the same dossier: a duplicate, which still carries the content on.
+    with path.open("rb") as f:
+        item = eager.intake.receive(
+            f, name=path.name, dossier_id=_dossier(eager, "T-AWAY-3"), laag="afdeling"
+        )
+    assert item.status == "duplicate"
+    _indexed_and_found(eager, sha, word)
+
+
+def test_a_new_record_for_it_in_another_dossier_reads_it_again(
+    index_away: Container, eager: Container, tmp_path: Path
+) -> None:
+    sha, word = _failed_while_away(index_away, tmp_path, "T-AWAY-4")
+    path = next(tmp_path.glob("brief-*.txt"))
+    with path.open("rb") as f:
+        item = eager.intake.receive(
+            f, name=path.name, dossier_id=_dossier(eager, "T-AWAY-4B"), laag="afdeling"
+        )
+    assert item.status == "stored"
+    # Both records, the first and the new one, are indexed by the one reading.
+    _indexed_and_found(eager, sha, word)
+
+
+def test_quarantined_content_is_never_read_again(eager: Container) -> None:
+    # Bytes that are the problem stay failed: resume, a duplicate upload, nothing reads them.
+    garbage = b"\x00\x01 not a document " + uuid.uuid4().bytes
+    dossier = _dossier(eager, "T-AWAY-5")
+    items = [
+        eager.intake.receive(
+            io.BytesIO(garbage), name="rommel.pdf", dossier_id=dossier, laag="afdeling"
+        )
+        for _ in range(2)
+    ]
+    sha = items[0].sha256
+    assert sha is not None
+    before = _content(eager, sha)
+    assert (before.status, before.quarantined) == ("failed", True)
+    assert eager.intake.resume(sha) is False
+    with eager.sessions() as s:
+        assert sha not in {c.sha256 for c in intake_repo.resumable(s, eager.clock.now())}
+        statuses = [s.get(IngestItem, i.id).status for i in items]  # type: ignore[union-attr]
+    assert statuses == ["failed", "failed"]
+    after = _content(eager, sha)
+    assert (after.status, after.attempts, after.updated_at) == (
+        "failed",
+        before.attempts,
+        before.updated_at,
+    )
+
+
+def _waiting_count(output: str) -> int:
+    label = "failed while a service was away:"
+    return int(output.split(label)[1].split(maxsplit=1)[0]) if label in output else 0
+
+
+def test_the_cli_counts_them_and_resume_reads_them(
+    index_away: Container, eager: Container, eager_settings: Settings, tmp_path: Path
+) -> None:
+    env = settings_env(eager_settings)
+    before = runner.invoke(app, ["ingest-status"], env=env)
+    assert before.exit_code == 0, before.output
+    sha, word = _failed_while_away(index_away, tmp_path, "T-AWAY-6")
+
+    status = runner.invoke(app, ["ingest-status"], env=env)
+    assert status.exit_code == 0, status.output
+    assert _waiting_count(status.output) == _waiting_count(before.output) + 1
+    assert "archief resume" in status.output
+
+    resumed = runner.invoke(app, ["resume"], env=env)
+    assert resumed.exit_code == 0, resumed.output
+    assert int(resumed.output.split("handed on")[1].split()[0]) >= 1
+    _indexed_and_found(eager, sha, word)
+    after = runner.invoke(app, ["ingest-status"], env=env)
+    assert _waiting_count(after.output) < _waiting_count(status.output)
