@@ -15,7 +15,7 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -433,27 +433,56 @@ def _index(
             return False
         if rows is not None:
             _replace_pages(session, sha256, rows)
-        # Locked until indexed: a layer move waits for us, so the index never
-        # ends up with the layer from before a move that committed meanwhile.
-        records = list(
-            session.scalars(
-                select(Record)
-                .where(Record.sha256 == sha256)
-                .options(joinedload(Record.dossier, innerjoin=True).joinedload(Dossier.eigenaar))
-                .order_by(Record.id)
-                .with_for_update(of=Record)
-            ).unique()
-        )
-        documents = search_documents(sha256, records, pages)
-        _suggest(session, records, pages)
-        if container.index is not None and documents:
-            container.index.index(documents)
+        records = _lock_records(session, sha256)
+        documents = _index_records(container, session, sha256, records, pages)
         # No work/ clean-up here: each ocr_page removes its own page image.
         if rows is not None:
             content.page_count = len(rows)
         content.status, content.updated_at = "indexed", container.clock.now()
+        # The UPDATE waits for the content row's lock, which intake holds
+        # while it files a record for this content. A record filed since our
+        # select has committed by now and is indexed here; one filed after
+        # this sees "indexed" and gets a finalize of its own (intake.service).
+        session.flush()
+        late = _lock_records(session, sha256, besides={r.id for r in records})
+        documents += _index_records(container, session, sha256, late, pages)
     log.info("ingest.indexed", sha256=sha256, records=len(documents), pages=len(pages))
     return True
+
+
+def _lock_records(session: Session, sha256: str, besides: Collection[str] = ()) -> list[Record]:
+    """The content's records (but `besides`), locked until indexed.
+
+    Locked: a layer move waits for us, so the index never ends up with the
+    layer from before a move that committed meanwhile.
+    """
+    query = (
+        select(Record)
+        .where(Record.sha256 == sha256)
+        .options(joinedload(Record.dossier, innerjoin=True).joinedload(Dossier.eigenaar))
+        .order_by(Record.id)
+        .with_for_update(of=Record)
+    )
+    if besides:
+        query = query.where(Record.id.not_in(besides))
+    return list(session.scalars(query).unique())
+
+
+def _index_records(
+    container: Container,
+    session: Session,
+    sha256: str,
+    records: Sequence[Record],
+    pages: Sequence[SearchPage],
+) -> list[SearchDocument]:
+    """Suggest metadata for these records and index them; their index documents."""
+    if not records:
+        return []
+    documents = search_documents(sha256, records, pages)
+    _suggest(session, records, pages)
+    if container.index is not None:
+        container.index.index(documents)
+    return documents
 
 
 def finalize(container: Container, sha256: str, pages: Sequence[SearchPage] | None = None) -> bool:
