@@ -92,6 +92,13 @@ class IngestSettings(BaseModel):
     ocr_timeout_seconds: float = 180.0
     # Content that has not moved for this long is reported as stuck.
     stuck_after_seconds: int = 900
+    # Content that failed while a service was away (not quarantined) is read
+    # again by a scheduled run (ingest.herstel_tasks), once it has rested this
+    # long since the failure, until it has been tried this often in all; then
+    # only `archief resume` does.
+    herstel_cron: Cron = "*/10 * * * *"
+    herstel_na_seconds: int = 900
+    herstel_max_attempts: int = 50
 
 
 class ApiSettings(BaseModel):

@@ -48,6 +48,7 @@ from archief.errors import ArchiefError, PortError
 from archief.ports import TASK_EXTRACT, TASK_FINALIZE
 from archief.settings import Settings
 from ingest.bewaring_tasks import register as register_bewaring
+from ingest.herstel_tasks import register as register_herstel
 from ingest.priorities import INDEX_PRIORITY, OCR_PRIORITY, THUMBNAIL_PRIORITY
 from ingest.publiek_tasks import register as register_publiek
 from ingest.sociaal_tasks import register as register_sociaal
@@ -224,8 +225,9 @@ def create_celery(settings: Settings) -> ArchiefCelery:
         """Draw the pages of an indexed content, a chunk per task; never fails the content."""
         draw_thumbnails(app, self, sha256, first)
 
-    # Retention work on a schedule (fires where a beat process runs).
+    # Retention work and recovery on a schedule (fires where a beat process runs).
     register_bewaring(app)
+    register_herstel(app)
     register_sociaal(app)
     register_publiek(app)
     return app

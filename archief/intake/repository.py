@@ -49,6 +49,29 @@ def resumable(session: Session, stuck_before: datetime) -> list[Content]:
     )
 
 
+def herstelbaar(
+    session: Session, rested_before: datetime, max_attempts: int, limit: int
+) -> list[str]:
+    """Content failed while a service was away, rested since, not tried too often; oldest first.
+
+    Only failures: stored or stuck content may still sit in the queue (a long
+    backlog), and handing it on again would read it twice.
+    """
+    return list(
+        session.scalars(
+            select(Content.sha256)
+            .where(
+                Content.status == "failed",
+                Content.quarantined.is_(False),
+                Content.updated_at < rested_before,
+                Content.attempts < max_attempts,
+            )
+            .order_by(Content.updated_at)
+            .limit(limit)
+        )
+    )
+
+
 def stuck(session: Session, before: datetime) -> list[Content]:
     return list(
         session.scalars(

@@ -7,7 +7,8 @@ bytes were never the problem. Here Elasticsearch is unreachable (a closed
 port) for every try, in eager mode, where Celery runs each retry at once:
 the whole path to that state is the real one. Then each way back reads the
 document again once the index is there: `archief resume`, a second run of
-the same backlog import, and a new upload of the same bytes.
+the same backlog import, a new upload of the same bytes, and the scheduled
+recovery run (ingest.herstel_tasks).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from celery.schedules import crontab
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -28,7 +30,9 @@ from archief.intake import bulk
 from archief.intake import repository as intake_repo
 from archief.intake.service import ensure_dossier
 from archief.settings import Settings
-from ingest.worker import MAX_RETRIES
+from ingest.herstel_tasks import TASK_HERSTEL
+from ingest.priorities import SCHEDULED_PRIORITY
+from ingest.worker import MAX_RETRIES, create_celery
 from tests.conftest import settings_env
 from tests.ingest.zoeken import hit_records
 
@@ -175,6 +179,7 @@ def test_quarantined_content_is_never_read_again(eager: Container) -> None:
     assert eager.intake.resume(sha) is False
     with eager.sessions() as s:
         assert sha not in {c.sha256 for c in intake_repo.resumable(s, eager.clock.now())}
+        assert sha not in intake_repo.herstelbaar(s, eager.clock.now(), 10**6, 10**6)
         statuses = [s.get(IngestItem, i.id).status for i in items]  # type: ignore[union-attr]
     assert statuses == ["failed", "failed"]
     after = _content(eager, sha)
@@ -209,3 +214,41 @@ def test_the_cli_counts_them_and_resume_reads_them(
     _indexed_and_found(eager, sha, word)
     after = runner.invoke(app, ["ingest-status"], env=env)
     assert _waiting_count(after.output) < _waiting_count(status.output)
+
+
+def _herstel(settings: Settings, **ingest: int) -> int:
+    """One scheduled recovery run on a worker app with these ingest settings."""
+    tuned = settings.model_copy(update={"ingest": settings.ingest.model_copy(update=ingest)})
+    app = create_celery(tuned)  # the worker's app registers the task itself
+    try:
+        return int(app.tasks[TASK_HERSTEL].apply().get())
+    finally:
+        app.container().close()  # the one the run built: its pools
+
+
+def test_a_scheduled_run_reads_them_again_once_rested(
+    index_away: Container, eager: Container, eager_settings: Settings, tmp_path: Path
+) -> None:
+    sha, word = _failed_while_away(index_away, tmp_path, "T-AWAY-7")
+    # Still resting since its failure: not yet.
+    _herstel(eager_settings, herstel_na_seconds=3600)
+    assert _content(eager, sha).status == "failed"
+    # Tried as often as allowed (the first try and its retries): left to a person.
+    _herstel(eager_settings, herstel_na_seconds=0, herstel_max_attempts=MAX_RETRIES + 1)
+    assert _content(eager, sha).status == "failed"
+
+    assert _herstel(eager_settings, herstel_na_seconds=0) >= 1
+    _indexed_and_found(eager, sha, word)
+
+
+def test_the_recovery_runs_on_its_schedule(eager_settings: Settings) -> None:
+    every_five = eager_settings.model_copy(
+        update={"ingest": eager_settings.ingest.model_copy(update={"herstel_cron": "*/5 * * * *"})}
+    )
+    app = create_celery(every_five)
+    entry = app.conf.beat_schedule["ingest-herstel"]
+    assert entry["task"] == TASK_HERSTEL
+    assert TASK_HERSTEL in app.tasks
+    assert entry["schedule"] == crontab(minute="*/5")
+    # Scheduled work does not wait behind an OCR backlog (ingest.priorities).
+    assert entry["options"]["priority"] == SCHEDULED_PRIORITY
