@@ -134,31 +134,25 @@ def test_a_second_run_of_the_same_import_reads_it_again(
     _indexed_and_found(eager, sha, word)
 
 
+@pytest.mark.parametrize(
+    ("elsewhere", "status"),
+    [
+        # Into the same dossier: a duplicate, which still carries the content on.
+        (False, "duplicate"),
+        # Into another: a new record; the one reading indexes both records.
+        (True, "stored"),
+    ],
+)
 def test_a_new_upload_of_the_same_bytes_reads_it_again(
-    index_away: Container, eager: Container, tmp_path: Path
+    index_away: Container, eager: Container, tmp_path: Path, elsewhere: bool, status: str
 ) -> None:
-    sha, word = _failed_while_away(index_away, tmp_path, "T-AWAY-3")
+    kenmerk = f"T-AWAY-3-{elsewhere}"
+    sha, word = _failed_while_away(index_away, tmp_path, kenmerk)
     path = next(tmp_path.glob("brief-*.txt"))
-    # Into the same dossier: a duplicate, which still carries the content on.
+    target = _dossier(eager, f"{kenmerk}-B" if elsewhere else kenmerk)
     with path.open("rb") as f:
-        item = eager.intake.receive(
-            f, name=path.name, dossier_id=_dossier(eager, "T-AWAY-3"), laag="afdeling"
-        )
-    assert item.status == "duplicate"
-    _indexed_and_found(eager, sha, word)
-
-
-def test_a_new_record_for_it_in_another_dossier_reads_it_again(
-    index_away: Container, eager: Container, tmp_path: Path
-) -> None:
-    sha, word = _failed_while_away(index_away, tmp_path, "T-AWAY-4")
-    path = next(tmp_path.glob("brief-*.txt"))
-    with path.open("rb") as f:
-        item = eager.intake.receive(
-            f, name=path.name, dossier_id=_dossier(eager, "T-AWAY-4B"), laag="afdeling"
-        )
-    assert item.status == "stored"
-    # Both records, the first and the new one, are indexed by the one reading.
+        item = eager.intake.receive(f, name=path.name, dossier_id=target, laag="afdeling")
+    assert item.status == status
     _indexed_and_found(eager, sha, word)
 
 
