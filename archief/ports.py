@@ -251,7 +251,7 @@ class TaskQueue(Protocol):
 
     - `enqueue` MUST only be called after the catalog change that the task
       reads has been committed; it MUST raise `PortError` when the broker is
-      unreachable (the work is then picked up by `archief ingest --resume`).
+      unreachable (the work is then picked up by `archief resume`).
     - `ping` MUST make a round trip through the broker and a worker and return
       what the worker answered, or raise `PortError` after `timeout` seconds.
     """

@@ -339,8 +339,8 @@ class Intake:
         try:
             self.queue.enqueue(task, sha)
         except PortError:
-            # Stored and catalogued, so nothing is lost: `archief ingest
-            # --resume` hands it on when the broker is back.
+            # Stored and catalogued, so nothing is lost: `archief resume` (or
+            # the same `archief ingest` again) hands it on when the broker is back.
             log.warning("ingest.intake.enqueue_failed", sha256=sha)
 
 
