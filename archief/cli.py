@@ -518,15 +518,7 @@ def ingest_status(env_file: EnvFile = None) -> None:
             session.execute(select(Content.status, func.count()).group_by(Content.status)).all()
         )
         quarantined = session.scalar(select(func.count()).where(Content.quarantined)) or 0
-        # Failed but not quarantined: a service stayed away past the retries.
-        retry = (
-            session.scalar(
-                select(func.count()).where(
-                    Content.status == "failed", Content.quarantined.is_(False)
-                )
-            )
-            or 0
-        )
+        retry = intake_repo.failed_for_a_service(session)
         stuck = intake_repo.stuck(session, before)
         review = intake_repo.pages_for_review(session)
     out = Console()

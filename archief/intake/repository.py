@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from archief.catalog.models import Content, IngestItem, Page
+
+# Failed, but not for its bytes: a service stayed away past the worker's
+# retries (ingest.worker). Such content is read again; see intake.service.waits.
+FAILED_FOR_A_SERVICE = and_(Content.status == "failed", Content.quarantined.is_(False))
 
 
 def item_by_source(session: Session, dossier_id: str, source_key: str) -> IngestItem | None:
@@ -61,8 +65,7 @@ def herstelbaar(
         session.scalars(
             select(Content.sha256)
             .where(
-                Content.status == "failed",
-                Content.quarantined.is_(False),
+                FAILED_FOR_A_SERVICE,
                 Content.updated_at < rested_before,
                 Content.attempts < max_attempts,
             )
@@ -70,6 +73,11 @@ def herstelbaar(
             .limit(limit)
         )
     )
+
+
+def failed_for_a_service(session: Session) -> int:
+    """How many contents failed while a service was away (and wait to be read again)."""
+    return session.scalar(select(func.count()).where(FAILED_FOR_A_SERVICE)) or 0
 
 
 def stuck(session: Session, before: datetime) -> list[Content]:
