@@ -31,7 +31,7 @@ TASK_HERSTEL = "archief.ingest.herstel"
 # Handed on per run at most: a long outage is worked off over a few runs
 # instead of flooding the queue ahead of new uploads.
 PER_RUN = 500
-# A run that could not start before the next one is superseded by it.
+# A run that could not start within the hour is dropped: later runs do its work.
 EXPIRES_SECONDS = 3600
 log = structlog.get_logger(__name__)
 
