@@ -9,8 +9,10 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from archief.catalog.db import unavailable
 from archief.errors import ArchiefError
 
 MEDIA_TYPE = "application/problem+json"
@@ -91,6 +93,15 @@ def install(app: FastAPI) -> None:
             title=str(exc.detail),
             detail=str(exc.detail),
         )
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        # The catalog restarting or a deadlock is a service away for a moment
+        # (503, try again), not a fault of ours to log as one.
+        away = unavailable(exc)
+        if away is None:
+            return await unexpected(request, exc)
+        return await archief_error(request, away)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

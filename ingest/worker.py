@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from celery import Celery, Task, chord, signals
 
+from archief.catalog.db import away_as_port_error
 from archief.errors import ArchiefError, PortError
 from archief.ports import TASK_EXTRACT, TASK_FINALIZE
 from archief.settings import Settings
@@ -146,33 +147,6 @@ def create_celery(settings: Settings) -> ArchiefCelery:
     def ping(payload: str) -> dict[str, Any]:
         return {"pong": payload, "worker": socket.gethostname()}
 
-    def guarded(task: Task[Any, Any], sha256: str, step: Callable[[], None]) -> None:
-        from ingest import process  # noqa: PLC0415  # keeps worker start-up light
-
-        try:
-            step()
-        except PortError as exc:
-            if task.request.retries >= MAX_RETRIES:
-                process.fail(app.container(), sha256, exc, quarantine=False)
-                return
-            # Celery keeps the priority the message came with; a message
-            # queued without one (before priorities) gets the task's own.
-            raise task.retry(
-                exc=exc,
-                countdown=min(300, 5 * 2**task.request.retries),
-                priority=PRIORITIES[task.name],
-            ) from exc
-        except ArchiefError as exc:
-            process.fail(app.container(), sha256, exc, quarantine=True)
-        except Exception as exc:
-            log.exception("ingest.internal_error", sha256=sha256)
-            process.fail(
-                app.container(),
-                sha256,
-                _InternalError(f"{type(exc).__name__}: {exc}"),
-                quarantine=True,
-            )
-
     # ignore_result: nothing waits for these; only the chord's OCR tasks (and
     # ping) need their results stored, so the rest save a round trip to Redis.
     @app.task(
@@ -198,13 +172,13 @@ def create_celery(settings: Settings) -> ArchiefCelery:
                 finish.si(sha256).set(priority=INDEX_PRIORITY)
             )
 
-        guarded(self, sha256, step)
+        _guarded(app, self, sha256, step)
 
     @app.task(name=TASK_OCR_PAGE, bind=True, shared=False, max_retries=MAX_RETRIES)
     def ocr(self: Task[Any, Any], sha256: str, number: int) -> None:
         from ingest import process  # noqa: PLC0415
 
-        guarded(self, sha256, lambda: process.ocr_page(app.container(), sha256, number))
+        _guarded(app, self, sha256, lambda: process.ocr_page(app.container(), sha256, number))
 
     @app.task(
         name=TASK_FINALIZE, bind=True, shared=False, max_retries=MAX_RETRIES, ignore_result=True
@@ -216,7 +190,7 @@ def create_celery(settings: Settings) -> ArchiefCelery:
             if process.finalize(app.container(), sha256):
                 thumbs.apply_async((sha256,), priority=THUMBNAIL_PRIORITY)
 
-        guarded(self, sha256, step)
+        _guarded(app, self, sha256, step)
 
     @app.task(
         name=TASK_THUMBNAILS, bind=True, shared=False, max_retries=MAX_RETRIES, ignore_result=True
@@ -231,6 +205,49 @@ def create_celery(settings: Settings) -> ArchiefCelery:
     register_sociaal(app)
     register_publiek(app)
     return app
+
+
+def _guarded(
+    app: ArchiefCelery, task: Task[Any, Any], sha256: str, step: Callable[[], None]
+) -> None:
+    """Run one stage of a content; retry a service away, fail (and maybe quarantine) the rest."""
+    try:
+        # A database that is away is a service away like any other: its
+        # error is retried, never taken for a fault of the file.
+        with away_as_port_error():
+            step()
+    except PortError as exc:
+        if task.request.retries >= MAX_RETRIES:
+            _fail(app, sha256, exc, quarantine=False)
+            return
+        # Celery keeps the priority the message came with; a message
+        # queued without one (before priorities) gets the task's own.
+        raise task.retry(
+            exc=exc,
+            countdown=min(300, 5 * 2**task.request.retries),
+            priority=PRIORITIES[task.name],
+        ) from exc
+    except ArchiefError as exc:
+        _fail(app, sha256, exc, quarantine=True)
+    except Exception as exc:
+        log.exception("ingest.internal_error", sha256=sha256)
+        _fail(app, sha256, _InternalError(f"{type(exc).__name__}: {exc}"), quarantine=True)
+
+
+def _fail(app: ArchiefCelery, sha256: str, error: ArchiefError, *, quarantine: bool) -> None:
+    """Record the failure on the content; with the catalog away, log it and leave the content be."""
+    from ingest import process  # noqa: PLC0415  # keeps worker start-up light
+
+    try:
+        with away_as_port_error():
+            process.fail(app.container(), sha256, error, quarantine=quarantine)
+    except PortError as away:
+        # Nothing can be written while the catalog is away. The content
+        # keeps the status it had, which `archief ingest-status` counts
+        # as stuck and `archief resume` hands on again: nothing is lost.
+        log.exception(
+            "ingest.failure_unrecorded", sha256=sha256, code=error.code, error=away.detail
+        )
 
 
 def warm_up(app: ArchiefCelery) -> None:
@@ -276,7 +293,8 @@ def draw_thumbnails(app: ArchiefCelery, task: Task[Any, Any], sha256: str, first
     following: int | None = first
     while following is not None:
         try:
-            following = process.thumbnails(app.container(), sha256, following)
+            with away_as_port_error():
+                following = process.thumbnails(app.container(), sha256, following)
         except PortError as exc:
             if task.request.retries >= MAX_RETRIES:
                 log.warning("ingest.thumbnails.gave_up", sha256=sha256, code=exc.code)

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archief.errors import PortError
@@ -36,6 +38,37 @@ def build_engine(settings: DatabaseSettings) -> Engine:
             dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
     return engine
+
+
+def unavailable(exc: BaseException) -> PortError | None:
+    """The PortError a database failure is when the database is at fault, else None.
+
+    OperationalError is what the driver raises for a connection refused or
+    lost, a server shutting down or restarting, a deadlock, a serialization
+    failure, a lock or statement timeout: the same request can succeed a
+    moment later. InterfaceError is a connection that was closed under us.
+    An IntegrityError, DataError or ProgrammingError is about the statement
+    and stays what it is.
+    """
+    if isinstance(exc, OperationalError | InterfaceError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
+        # The driver's first line, not the statement with its parameters.
+        lines = str(exc.orig or "").strip().splitlines()
+        return PortError("database", lines[0][:300] if lines else type(exc.orig).__name__)
+    return None
+
+
+@contextlib.contextmanager
+def away_as_port_error() -> Iterator[None]:
+    """Raise a database that is away as the PortError it is, not as a bug."""
+    try:
+        yield
+    except DBAPIError as exc:
+        port = unavailable(exc)
+        if port is None:
+            raise
+        raise port from exc
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
