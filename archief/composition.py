@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archief.audit.chain import SYSTEEM, Actor
 from archief.catalog import db
-from archief.catalog.models import Content, Record
+from archief.catalog.models import Content
 from archief.clock import SystemClock
 from archief.errors import NotFound
 from archief.intake.service import Intake
@@ -29,7 +29,7 @@ from archief.toegang import beleid, organisatie
 from ingest.ocr import TesseractOcr
 from ingest.queue import CeleryQueue
 from ingest.worker import create_celery
-from policies.engine import PolicyTexts
+from policies.engine import Policy, PolicyTexts
 from search.index import ElasticsearchIndex
 
 if TYPE_CHECKING:
@@ -58,10 +58,16 @@ class Container:
     def intake(self) -> Intake:
         return self.intake_for(SYSTEEM)
 
-    def intake_for(self, actor: Actor) -> Intake:
-        """The intake, handing files in on behalf of `actor` (named in the audit trail)."""
-        with self.sessions() as session:
-            layers = self.policies.current(session).laag_codes
+    def intake_for(self, actor: Actor, policy: Policy | None = None) -> Intake:
+        """The intake, handing files in on behalf of `actor` (named in the audit trail).
+
+        `policy` is the live policy the caller already holds (a request has
+        it from its access check); without one it is looked up.
+        """
+        if policy is None:
+            with self.sessions() as session:
+                policy = self.policies.current(session)
+        layers = policy.laag_codes
         return Intake(
             self.sessions, self.store, self.queue, self.clock, self.settings.ingest, layers, actor
         )
@@ -122,8 +128,7 @@ def rebuild_documents(container: Container) -> Iterator[SearchDocument]:
             log.warning("search.rebuild.missing_text", sha256=sha)
             continue
         with container.sessions() as session:
-            records = list(session.scalars(select(Record).where(Record.sha256 == sha)))
-            yield from process.search_documents(sha, records, pages)
+            yield from process.search_documents(sha, process.filed(session, sha), pages)
 
 
 def _token_verifier(settings: Settings) -> TokenVerifier | None:
