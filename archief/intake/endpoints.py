@@ -79,7 +79,7 @@ async def upload(request: Request, access: CurrentAccess) -> ItemOut:
             raise BadUpload("the fields `dossier` (kenmerk) and `laag` are required")
         dossier_id = await run_in_threadpool(_target, request, access, kenmerk, laag)
         item = await run_in_threadpool(
-            container.intake_for(Actor.of(access.subject)).receive_spooled,
+            container.intake_for(Actor.of(access.subject), access.policy).receive_spooled,
             spooled,
             name=filename,
             dossier_id=dossier_id,

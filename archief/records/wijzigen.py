@@ -105,7 +105,7 @@ async def new_version(request: Request, access: CurrentAccess, record_id: str) -
             check_not_held(session, record, "new content")
 
         _, changed = await run_in_threadpool(
-            lambda: container.intake_for(Actor.of(access.subject)).replace_content(
+            lambda: container.intake_for(Actor.of(access.subject), access.policy).replace_content(
                 spooled,
                 name=filename,
                 record_id=record_id,
