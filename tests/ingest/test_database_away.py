@@ -27,12 +27,12 @@ from pydantic import SecretStr
 from sqlalchemy import exc as sa_exc
 
 from archief.app import create_app
-from archief.catalog.models import Content
 from archief.composition import Container
 from archief.intake.service import ensure_dossier
 from archief.settings import Settings
 from ingest import process
 from ingest.worker import MAX_RETRIES
+from tests.ingest.inhoud import content_row
 from tests.ingest.zoeken import hit_records
 
 TOKEN = "test-service-token"
@@ -72,20 +72,12 @@ def _hand_in(eager: Container, tmp_path: Path, kenmerk: str) -> tuple[str, str]:
     return item.sha256, word
 
 
-def _content(c: Container, sha: str) -> Content:
-    with c.sessions() as s:
-        content = s.get(Content, sha)
-        assert content is not None
-        s.expunge(content)
-        return content
-
-
 def test_a_lost_connection_is_retried_and_the_document_indexed(
     eager: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(process, "_start", _flaky_start(2, _connection_lost))
     sha, word = _hand_in(eager, tmp_path, "T-DB-1")
-    content = _content(eager, sha)
+    content = content_row(eager, sha)
     assert (content.status, content.reason_code, content.quarantined) == ("indexed", None, False)
     assert hit_records(eager, word)
 
@@ -95,7 +87,7 @@ def test_a_catalog_away_past_every_retry_fails_it_for_a_service_not_its_bytes(
 ) -> None:
     monkeypatch.setattr(process, "_start", _flaky_start(MAX_RETRIES + 1, _connection_lost))
     sha, _word = _hand_in(eager, tmp_path, "T-DB-2")
-    content = _content(eager, sha)
+    content = content_row(eager, sha)
     # Not quarantined: `archief resume` and the scheduled recovery take it.
     assert (content.status, content.reason_code, content.quarantined) == (
         "failed",
@@ -110,7 +102,7 @@ def test_a_catalog_away_past_every_retry_fails_it_for_a_service_not_its_bytes(
 
     monkeypatch.undo()
     assert eager.intake.resume(sha) is True
-    assert _content(eager, sha).status == "indexed"
+    assert content_row(eager, sha).status == "indexed"
 
 
 def test_a_statement_error_is_still_a_fault(
@@ -122,7 +114,7 @@ def test_a_statement_error_is_still_a_fault(
 
     monkeypatch.setattr(process, "_start", _flaky_start(1, broken))
     sha, _word = _hand_in(eager, tmp_path, "T-DB-3")
-    content = _content(eager, sha)
+    content = content_row(eager, sha)
     assert (content.status, content.reason_code, content.quarantined) == (
         "failed",
         "internal_error",
@@ -142,11 +134,11 @@ def test_with_the_catalog_away_the_failure_is_logged_and_the_content_left_waitin
 
     monkeypatch.setattr(process, "fail", fail)
     sha, _word = _hand_in(eager, tmp_path, "T-DB-4")
-    content = _content(eager, sha)
+    content = content_row(eager, sha)
     assert (content.status, content.quarantined) == ("stored", False)
     monkeypatch.undo()
     assert eager.intake.resume(sha) is True
-    assert _content(eager, sha).status == "indexed"
+    assert content_row(eager, sha).status == "indexed"
 
 
 @pytest.mark.parametrize(

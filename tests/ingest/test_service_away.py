@@ -23,7 +23,7 @@ from celery.schedules import crontab
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from archief.catalog.models import Content, IngestItem, Record
+from archief.catalog.models import IngestItem, Record
 from archief.cli import app
 from archief.composition import Container, build_container
 from archief.intake import bulk
@@ -34,6 +34,7 @@ from ingest.herstel_tasks import TASK_HERSTEL
 from ingest.priorities import SCHEDULED_PRIORITY
 from ingest.worker import MAX_RETRIES, create_celery
 from tests.conftest import settings_env
+from tests.ingest.inhoud import content_row
 from tests.ingest.zoeken import hit_records
 
 # Nothing listens on the discard port: every bulk request is refused at once.
@@ -65,14 +66,6 @@ def _dossier(c: Container, kenmerk: str) -> str:
     ).id
 
 
-def _content(c: Container, sha: str) -> Content:
-    with c.sessions() as s:
-        content = s.get(Content, sha)
-        assert content is not None
-        s.expunge(content)
-        return content
-
-
 def _failed_while_away(index_away: Container, tmp_path: Path, kenmerk: str) -> tuple[str, str]:
     """Ingest a fresh document while the index is away; its (sha256, unique word)."""
     word = f"kastanje{uuid.uuid4().hex[:8]}"
@@ -82,7 +75,7 @@ def _failed_while_away(index_away: Container, tmp_path: Path, kenmerk: str) -> t
             f, name=path.name, dossier_id=_dossier(index_away, kenmerk), laag="afdeling"
         )
     assert item.sha256 is not None
-    content = _content(index_away, item.sha256)
+    content = content_row(index_away, item.sha256)
     assert (content.status, content.reason_code, content.quarantined) == (
         "failed",
         "service_unavailable",
@@ -94,7 +87,7 @@ def _failed_while_away(index_away: Container, tmp_path: Path, kenmerk: str) -> t
 
 
 def _indexed_and_found(eager: Container, sha: str, word: str) -> None:
-    content = _content(eager, sha)
+    content = content_row(eager, sha)
     assert (content.status, content.reason_code, content.quarantined) == ("indexed", None, False)
     with eager.sessions() as s:
         records = set(s.scalars(select(Record.id).where(Record.sha256 == sha)))
@@ -127,7 +120,7 @@ def test_a_second_run_of_the_same_import_reads_it_again(
     first = bulk.ingest_paths(index_away, [path], dossier_id=dossier, laag="afdeling")
     assert first.stored == 1
     (sha,) = first.shas
-    assert _content(eager, sha).status == "failed"
+    assert content_row(eager, sha).status == "failed"
 
     again = bulk.ingest_paths(eager, [path], dossier_id=dossier, laag="afdeling")
     assert (again.stored, again.skipped, again.failed) == (0, 1, [])
@@ -168,7 +161,7 @@ def test_quarantined_content_is_never_read_again(eager: Container) -> None:
     ]
     sha = items[0].sha256
     assert sha is not None
-    before = _content(eager, sha)
+    before = content_row(eager, sha)
     assert (before.status, before.quarantined) == ("failed", True)
     assert eager.intake.resume(sha) is False
     with eager.sessions() as s:
@@ -176,7 +169,7 @@ def test_quarantined_content_is_never_read_again(eager: Container) -> None:
         assert sha not in intake_repo.herstelbaar(s, eager.clock.now(), 10**6, 10**6)
         statuses = [s.get(IngestItem, i.id).status for i in items]  # type: ignore[union-attr]
     assert statuses == ["failed", "failed"]
-    after = _content(eager, sha)
+    after = content_row(eager, sha)
     assert (after.status, after.attempts, after.updated_at) == (
         "failed",
         before.attempts,
@@ -226,10 +219,10 @@ def test_a_scheduled_run_reads_them_again_once_rested(
     sha, word = _failed_while_away(index_away, tmp_path, "T-AWAY-7")
     # Still resting since its failure: not yet.
     _herstel(eager_settings, herstel_na_seconds=3600)
-    assert _content(eager, sha).status == "failed"
+    assert content_row(eager, sha).status == "failed"
     # Tried as often as allowed (the first try and its retries): left to a person.
     _herstel(eager_settings, herstel_na_seconds=0, herstel_max_attempts=MAX_RETRIES + 1)
-    assert _content(eager, sha).status == "failed"
+    assert content_row(eager, sha).status == "failed"
 
     assert _herstel(eager_settings, herstel_na_seconds=0) >= 1
     _indexed_and_found(eager, sha, word)
