@@ -235,19 +235,19 @@ def _guarded(
 
 
 def _fail(app: ArchiefCelery, sha256: str, error: ArchiefError, *, quarantine: bool) -> None:
-    """Record the failure on the content; with the catalog away, log it and leave the content be."""
+    """Record the failure on the content; with a service away, log what could not be done."""
     from ingest import process  # noqa: PLC0415  # keeps worker start-up light
 
     try:
         with away_as_port_error():
             process.fail(app.container(), sha256, error, quarantine=quarantine)
     except PortError as away:
-        # Nothing can be written while the catalog is away. The content
-        # keeps the status it had, which `archief ingest-status` counts
-        # as stuck and `archief resume` hands on again: nothing is lost.
-        log.exception(
-            "ingest.failure_unrecorded", sha256=sha256, code=error.code, error=away.detail
-        )
+        # The catalog away: nothing can be written, and the content keeps the
+        # status it had, which `archief ingest-status` counts as stuck and
+        # `archief resume` hands on again; nothing is lost. The store away:
+        # the failure is recorded, only the content's work files stay behind.
+        event = "ingest.failure_unrecorded" if away.service == "database" else "ingest.work_left"
+        log.exception(event, sha256=sha256, code=error.code, error=away.detail)
 
 
 def warm_up(app: ArchiefCelery) -> None:

@@ -55,7 +55,7 @@ def unavailable(exc: BaseException) -> PortError | None:
     ):
         # The driver's first line, not the statement with its parameters.
         lines = str(exc.orig or "").strip().splitlines()
-        return PortError("database", lines[0][:300] if lines else type(exc.orig).__name__)
+        return PortError("database", lines[0][:300] if lines else type(exc.orig or exc).__name__)
     return None
 
 
