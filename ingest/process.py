@@ -274,12 +274,24 @@ def _put_all(container: Container, uploads: Sequence[tuple[str, Path | bytes, st
     _in_parallel(put, uploads)
 
 
-def ocr_page(container: Container, sha256: str, number: int) -> None:
-    """OCR one page image: text, hOCR and confidence, in one tesseract pass."""
+def ocr_page(container: Container, sha256: str, number: int) -> bool:
+    """OCR one page image: text, hOCR and confidence, in one tesseract pass.
+
+    Returns True when the content is ready to be indexed: every page of it is
+    read and it waits in `ocr`. The catalog says so, not a count of finished
+    tasks: a page task that runs twice (redelivered after its worker died
+    between its commit and its ack) would make such a count reach the total
+    before the last page was read, index the content without that page, and
+    never index it again.
+    """
     with container.sessions() as session:
         page = session.get(Page, (sha256, number))
-        if page is None or page.done:
-            return
+        if page is None:
+            return False
+        if page.done:
+            # Read before: a redelivery. If the finalize that should have
+            # followed was lost, this one asks again (finalize is idempotent).
+            return _ready(session, sha256)
     keys = list(container.store.list_keys(f"{work_prefix(sha256)}page-{number:04d}"))
     if not keys:
         raise ArchiefError(f"page image {number} of {sha256} is missing")
@@ -316,18 +328,51 @@ def ocr_page(container: Container, sha256: str, number: int) -> None:
         uploads.append((hocr_key, hocr.encode("utf-8"), "text/html; charset=utf-8"))
     _put_all(container, uploads)
     with container.sessions.begin() as session:
-        page = session.get(Page, (sha256, number))
-        if page is not None:
-            page.done, page.text_key = True, text_key
-            page.hocr_key = hocr_key if hocr else None
-            page.confidence, page.chars, page.turned = confidence, len(text), turned
-            page.needs_review = confidence < settings.ingest.review_threshold
-        content = session.get(Content, sha256)
-        if content is not None:
-            content.updated_at = container.clock.now()
+        # The content row first, locked: the pages of one content finish one
+        # after another here, so exactly one of them sees none left to read.
+        touched = session.execute(
+            update(Content)
+            .where(Content.sha256 == sha256)
+            .values(updated_at=container.clock.now())
+            .returning(Content.sha256)
+        ).first()
+        session.execute(
+            update(Page)
+            .where(Page.sha256 == sha256, Page.number == number)
+            .values(
+                done=True,
+                text_key=text_key,
+                hocr_key=hocr_key if hocr else None,
+                confidence=confidence,
+                chars=len(text),
+                turned=turned,
+                needs_review=confidence < settings.ingest.review_threshold,
+            )
+        )
+        ready = touched is not None and _ready(session, sha256)
     for key in keys:
         container.store.delete(key)
     log.info("ingest.ocr.completed", sha256=sha256, page=number, confidence=round(confidence, 1))
+    return ready
+
+
+def _ready(session: Session, sha256: str) -> bool:
+    """Whether this content waits in `ocr` with every page read: time to index it."""
+    return _in_ocr(session, sha256) and not _unread(session, sha256)
+
+
+def _in_ocr(session: Session, sha256: str) -> bool:
+    return bool(session.scalar(select(Content.status == "ocr").where(Content.sha256 == sha256)))
+
+
+def _unread(session: Session, sha256: str) -> bool:
+    """Whether a page of this content still waits for OCR."""
+    return (
+        session.scalar(
+            select(Page.number).where(Page.sha256 == sha256, Page.done.is_(False)).limit(1)
+        )
+        is not None
+    )
 
 
 def _read_turned(
@@ -547,7 +592,16 @@ def _index_records(
 
 
 def finalize(container: Container, sha256: str, pages: Sequence[SearchPage] | None = None) -> bool:
-    """Index every record of this content and suggest metadata read from the memo."""
+    """Index every record of this content and suggest metadata read from the memo.
+
+    A content still in `ocr` with a page unread is left alone: the page's
+    own task asks for the finalize when it is done (`ocr_page`). Indexing now
+    would mark it indexed without that page's words.
+    """
+    with container.sessions() as session:
+        if _in_ocr(session, sha256) and _unread(session, sha256):
+            log.info("ingest.finalize.early", sha256=sha256)
+            return False
     return _index(container, sha256, page_texts(container, sha256) if pages is None else pages)
 
 

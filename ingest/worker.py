@@ -10,16 +10,20 @@ and their failures are only logged: the content is searchable already.
 
 Priorities (Redis serves 0 first; the steps are in ingest.priorities): a
 record must be searchable within seconds of its OCR finishing, so the path to
-searchable outranks the bulk work on it. Extract and finalize (the chord
-callback that indexes) go at 0, each OCR page at `OCR_PRIORITY` (6),
-thumbnails at 9. With every task at 0, a content's
-finalize queued behind the OCR pages of every document queued after it: with
-nine scans handed in at once, no record was searchable before the last page
-of the last one was read. Every send names its priority: a retry (Celery
-keeps the one its message came with, but an old message has none), and the
-chord callback, which the Redis result backend publishes from the last OCR
-task with the options given to it here (a priority given to the whole chord
-would reach it too).
+searchable outranks the bulk work on it. Extract and finalize (which
+indexes) go at 0, each OCR page at `OCR_PRIORITY` (6), thumbnails at 9. With
+every task at 0, a content's finalize queued behind the OCR pages of every
+document queued after it: with nine scans handed in at once, no record was
+searchable before the last page of the last one was read. Every send names
+its priority, a retry too (Celery keeps the one its message came with, but
+an old message has none).
+
+The finalize of a scanned content is queued by the OCR task of the page that
+finds, in the catalog, that no page is left to read (process.ocr_page), not
+by a Celery chord: the Redis backend counts finished tasks, so a page task
+run twice (redelivered after its worker died between commit and ack) made
+the count reach the total while a page was still unread, and the content was
+indexed without that page and never again.
 
 Warm-up: a worker process builds its container (imports, SQLAlchemy engine,
 Elasticsearch and MinIO clients) and starts its sandbox zygote when it starts,
@@ -42,7 +46,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from celery import Celery, Task, chord, signals
+from celery import Celery, Task, signals
 
 from archief.catalog.db import away_as_port_error
 from archief.errors import ArchiefError, PortError
@@ -147,8 +151,8 @@ def create_celery(settings: Settings) -> ArchiefCelery:
     def ping(payload: str) -> dict[str, Any]:
         return {"pong": payload, "worker": socket.gethostname()}
 
-    # ignore_result: nothing waits for these; only the chord's OCR tasks (and
-    # ping) need their results stored, so the rest save a round trip to Redis.
+    # ignore_result: nothing waits for these; only ping's result is read, so
+    # the rest save a round trip to Redis.
     @app.task(
         name=TASK_EXTRACT, bind=True, shared=False, max_retries=MAX_RETRIES, ignore_result=True
     )
@@ -164,21 +168,24 @@ def create_celery(settings: Settings) -> ArchiefCelery:
                 thumbs.apply_async((sha256,), priority=THUMBNAIL_PRIORITY)
                 return
             # One task per page spreads a long scan over every worker process;
-            # finalize runs when the last page is done. The Redis result backend
-            # publishes the callback with the options it carries here, so it
-            # goes ahead of the pages of documents queued after this one.
-            # (Not chord(...).apply_async(priority=...): that sets the body's too.)
-            chord(ocr.si(sha256, n).set(priority=OCR_PRIORITY) for n in pages)(
-                finish.si(sha256).set(priority=INDEX_PRIORITY)
-            )
+            # the page that finds itself the last one read queues the finalize.
+            for number in pages:
+                ocr.apply_async((sha256, number), priority=OCR_PRIORITY)
 
         _guarded(app, self, sha256, step)
 
-    @app.task(name=TASK_OCR_PAGE, bind=True, shared=False, max_retries=MAX_RETRIES)
+    @app.task(
+        name=TASK_OCR_PAGE, bind=True, shared=False, max_retries=MAX_RETRIES, ignore_result=True
+    )
     def ocr(self: Task[Any, Any], sha256: str, number: int) -> None:
         from ingest import process  # noqa: PLC0415
 
-        _guarded(app, self, sha256, lambda: process.ocr_page(app.container(), sha256, number))
+        def step() -> None:
+            if process.ocr_page(app.container(), sha256, number):
+                # Ahead of the pages of documents queued after this one.
+                finish.apply_async((sha256,), priority=INDEX_PRIORITY)
+
+        _guarded(app, self, sha256, step)
 
     @app.task(
         name=TASK_FINALIZE, bind=True, shared=False, max_retries=MAX_RETRIES, ignore_result=True

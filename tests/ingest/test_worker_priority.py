@@ -163,8 +163,7 @@ def test_pages_their_retries_and_the_finalize_carry_their_priorities(
         assert _message(extract)[0]["task"] == TASK_EXTRACT
         flushed.delete(b"celery")
         # The extraction, run here as a worker would, queues the pages on the OCR
-        # step; the chord's callback travels in each page message, and the Redis
-        # result backend publishes it with the options it carries there.
+        # step, with no chord: the finalize is the last page's to queue.
         app = create_celery(settings)
         app.tasks[TASK_EXTRACT].apply(args=(sha,)).get()
         ocr_list = b"celery" + SEP + str(OCR_PRIORITY).encode()
@@ -173,8 +172,7 @@ def test_pages_their_retries_and_the_finalize_carry_their_priorities(
         assert sorted(args[1] for _h, args, _e in pages) == [1, 2]
         for headers, _args, embed in pages:
             assert headers["task"] == TASK_OCR_PAGE
-            assert embed["chord"]["task"] == TASK_FINALIZE
-            assert embed["chord"]["options"]["priority"] == INDEX_PRIORITY
+            assert not embed.get("chord")
         flushed.delete(ocr_list)
 
         # A page whose OCR engine is away is retried on the same step, also
@@ -205,5 +203,17 @@ def test_pages_their_retries_and_the_finalize_carry_their_priorities(
             [sha, 1],
             1,
         )
+        flushed.delete(where)
+
+        # The first page read queues nothing; the second, the last one, queues
+        # the finalize on the index step (0), ahead of every OCR page.
+        ocr_task = app.tasks[TASK_OCR_PAGE]
+        ocr_task.apply(args=(sha, 2)).get()
+        assert _lists(flushed) == {}
+        ocr_task.apply(args=(sha, 1)).get()
+        ((where, (finish,)),) = _lists(flushed).items()
+        headers, args, _embed = _message(finish)
+        index_list = b"celery" + (SEP + str(INDEX_PRIORITY).encode() if INDEX_PRIORITY else b"")
+        assert (where, headers["task"], args) == (index_list, TASK_FINALIZE, [sha])
     finally:
         queued.close()

@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: EUPL-1.2
+"""A page read twice never gets a scan indexed before its last page is read.
+
+Redis redelivers a task whose worker died between its commit and its ack, so
+an OCR page can run twice. The finalize used to be a Celery chord callback,
+fired when the result backend had counted as many finished page tasks as the
+scan has pages: a page counted twice fired it while another page was still
+unread. The content was marked indexed without that page's words, and when
+the page was read at last the count had passed the total and nothing
+indexed it again. The catalog now says when a scan is ready: the page that
+finds no page of its content left unread asks for the finalize, and a
+finalize that comes early does nothing.
+
+The steps are called one by one, as workers would run them in this order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from archief.composition import Container
+from archief.intake.service import ensure_dossier
+from ingest import process
+from tests.ingest.documents import pdf, scan
+from tests.ingest.inhoud import content_row
+from tests.ingest.zoeken import hit_pages
+
+
+def _word() -> str:
+    # This test's own word, so that no other record in the index has it.
+    return "Kade" + "".join(
+        "bdfklmnprst"[int(c, 16) % 11] + "aeiou"[int(c, 16) % 5] for c in uuid.uuid4().hex[:4]
+    )
+
+
+def test_a_page_read_twice_does_not_index_the_scan_before_its_last_page(
+    eager: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    words = [_word() for _ in range(3)]
+    path = pdf([scan(["Vergunning voor de", w], noise=False) for w in words], tmp_path / "s.pdf")
+    dossier = ensure_dossier(
+        eager.sessions, eager.clock, kenmerk="T-TWEEMAAL", titel="t", afdeling="wijkzaken"
+    )
+    # Filed and stored only: the steps below are this test's to run.
+    monkeypatch.setattr(eager.queue, "enqueue", lambda *_args: None)
+    with path.open("rb") as f:
+        item = eager.intake.receive(f, name="s.pdf", dossier_id=dossier.id, laag="afdeling")
+    sha = item.sha256
+    assert sha is not None
+
+    assert process.extract(eager, sha) == [1, 2, 3]
+    assert process.ocr_page(eager, sha, 1) is False
+    # Page 1 again, as a redelivery: still two pages to go.
+    assert process.ocr_page(eager, sha, 1) is False
+    assert process.ocr_page(eager, sha, 2) is False
+    # A finalize now (what the chord fired here) leaves the scan waiting.
+    assert process.finalize(eager, sha) is False
+    assert content_row(eager, sha).status == "ocr"
+    assert hit_pages(eager, words[0], item) is None
+
+    # The last page read asks for the finalize; a redelivery of it asks again.
+    assert process.ocr_page(eager, sha, 3) is True
+    assert process.ocr_page(eager, sha, 3) is True
+    assert process.finalize(eager, sha) is True
+    assert content_row(eager, sha).status == "indexed"
+    assert [hit_pages(eager, w, item) for w in words] == [[1], [2], [3]]
+    # Indexed: a late redelivery asks for nothing more.
+    assert process.ocr_page(eager, sha, 2) is False
