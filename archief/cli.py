@@ -27,6 +27,7 @@ from typer.core import TyperGroup
 # when named.
 if TYPE_CHECKING:
     from archief.composition import Container
+    from archief.errors import PortError
     from archief.intake import bulk
     from archief.settings import Settings
 
@@ -110,6 +111,33 @@ class _LazyGroups(TyperGroup):
         if cmd_name not in self.commands and cmd_name in GROUPS:
             self.commands[cmd_name] = _Deferred(cmd_name)
         return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: _click.Context) -> Any:
+        # Every command, groups included: a service that is away is a message
+        # and an exit status a script can test, not a page of traceback.
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            away = _service_away(exc)
+            if away is None:
+                raise
+            console.print(f"[red]error:[/red] {away.detail}")
+            console.print("[dim]is the stack up? `make up`, then `archief status`[/dim]")
+            raise typer.Exit(EXIT_SERVICE_AWAY) from None
+
+
+# sysexits.h EX_UNAVAILABLE: a service the command needs is not there.
+EXIT_SERVICE_AWAY = 69
+
+
+def _service_away(exc: BaseException) -> PortError | None:
+    """The service that is away, when that is what `exc` means; None for anything else."""
+    from archief.catalog.db import unavailable  # noqa: PLC0415
+    from archief.errors import PortError  # noqa: PLC0415
+
+    if isinstance(exc, PortError):
+        return exc
+    return unavailable(exc)
 
 
 app = typer.Typer(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import io
 import logging
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,33 @@ def test_status_reports_every_service(settings: Settings) -> None:
     assert result.exit_code == 0, result.output
     for service in ("database", "objectstore", "search", "queue", "ocr"):
         assert service in result.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["resume"], ["vernietiging", "lijsten"]],
+    ids=["command", "command-of-a-group"],
+)
+def test_a_database_that_is_away_is_a_message_and_exit_69(
+    settings: Settings, command: list[str]
+) -> None:
+    env = settings_env(settings)
+    env["ARCHIEF_DATABASE__URL"] = f"postgresql+psycopg://archief:x@127.0.0.1:{_closed_port()}/a"
+    result = runner.invoke(app, command, env=env)
+    assert result.exit_code == 69, result.output
+    assert "error: database: connection failed" in result.output
+    assert "make up" in result.output
+    # The message, not a traceback (CliRunner keeps an escaped one in exc_info).
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on (it was free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 def test_ingest_status_lists_quarantine(eager_settings: Settings, eager: Container) -> None:
