@@ -39,12 +39,14 @@ what it needs when it runs, and retries cover a service away. Celery's
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import kombu.exceptions
 import structlog
 from celery import Celery, Task, signals
 
@@ -220,8 +222,9 @@ def _guarded(
     """Run one stage of a content; retry a service away, fail (and maybe quarantine) the rest."""
     try:
         # A database that is away is a service away like any other: its
-        # error is retried, never taken for a fault of the file.
-        with away_as_port_error():
+        # error is retried, never taken for a fault of the file. So is a
+        # broker that will not take the next step's task.
+        with away_as_port_error(), _broker_away_as_port_error():
             step()
     except PortError as exc:
         if task.request.retries >= MAX_RETRIES:
@@ -239,6 +242,14 @@ def _guarded(
     except Exception as exc:
         log.exception("ingest.internal_error", sha256=sha256)
         _fail(app, sha256, _InternalError(f"{type(exc).__name__}: {exc}"), quarantine=True)
+
+
+@contextlib.contextmanager
+def _broker_away_as_port_error() -> Iterator[None]:
+    try:
+        yield
+    except kombu.exceptions.OperationalError as exc:
+        raise PortError("queue", f"broker unreachable: {exc}") from exc
 
 
 def _fail(app: ArchiefCelery, sha256: str, error: ArchiefError, *, quarantine: bool) -> None:

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
+import kombu.exceptions
 import pytest
 
 from archief.composition import Container
 from archief.intake.service import ensure_dossier
+from archief.ports import TASK_FINALIZE
 from ingest import process
 from tests.ingest.documents import pdf, scan
 from tests.ingest.inhoud import content_row
@@ -69,3 +72,33 @@ def test_a_page_read_twice_does_not_index_the_scan_before_its_last_page(
     assert [hit_pages(eager, w, item) for w in words] == [[1], [2], [3]]
     # Indexed: a late redelivery asks for nothing more.
     assert process.ocr_page(eager, sha, 2) is False
+
+
+def test_a_broker_that_refuses_the_finalize_is_a_service_away_not_a_fault(
+    eager: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The last page queues the finalize itself now: a broker that will not
+    # take it must be retried like any service away, not quarantine the scan.
+    words = [_word() for _ in range(2)]
+    path = pdf([scan(["Kapvergunning", w], noise=False) for w in words], tmp_path / "b.pdf")
+    dossier = ensure_dossier(
+        eager.sessions, eager.clock, kenmerk="T-BROKER", titel="b", afdeling="wijkzaken"
+    )
+    finish = eager.queue.app.tasks[TASK_FINALIZE]  # type: ignore[attr-defined]
+    real = finish.apply_async
+    refused: list[tuple[Any, ...]] = []
+
+    def flaky(*args: Any, **kwargs: Any) -> object:
+        if not refused:
+            refused.append(args)
+            raise kombu.exceptions.OperationalError("Error 111 connecting to redis. Refused.")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(finish, "apply_async", flaky)
+    with path.open("rb") as f:
+        item = eager.intake.receive(f, name="b.pdf", dossier_id=dossier.id, laag="afdeling")
+    assert item.sha256 is not None
+    assert refused, "the finalize was never queued by a page"
+    content = content_row(eager, item.sha256)
+    assert (content.status, content.reason_code, content.quarantined) == ("indexed", None, False)
+    assert [hit_pages(eager, w, item) for w in words] == [[1], [2]]
