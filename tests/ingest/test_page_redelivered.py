@@ -23,6 +23,7 @@ from typing import Any
 import kombu.exceptions
 import pytest
 
+from archief.catalog.models import IngestItem
 from archief.composition import Container
 from archief.intake.service import ensure_dossier
 from archief.ports import TASK_FINALIZE
@@ -39,18 +40,24 @@ def _word() -> str:
     )
 
 
+def _hand_in(
+    c: Container, tmp_path: Path, kenmerk: str, pages: int
+) -> tuple[list[str], IngestItem]:
+    """A scan of `pages` pages, each with a word of its own, handed in to a new dossier."""
+    words = [_word() for _ in range(pages)]
+    path = pdf([scan(["Vergunning voor de", w], noise=False) for w in words], tmp_path / "s.pdf")
+    dossier = ensure_dossier(c.sessions, c.clock, kenmerk=kenmerk, titel="t", afdeling="wijkzaken")
+    with path.open("rb") as f:
+        item = c.intake.receive(f, name="s.pdf", dossier_id=dossier.id, laag="afdeling")
+    return words, item
+
+
 def test_a_page_read_twice_does_not_index_the_scan_before_its_last_page(
     eager: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    words = [_word() for _ in range(3)]
-    path = pdf([scan(["Vergunning voor de", w], noise=False) for w in words], tmp_path / "s.pdf")
-    dossier = ensure_dossier(
-        eager.sessions, eager.clock, kenmerk="T-TWEEMAAL", titel="t", afdeling="wijkzaken"
-    )
     # Filed and stored only: the steps below are this test's to run.
     monkeypatch.setattr(eager.queue, "enqueue", lambda *_args: None)
-    with path.open("rb") as f:
-        item = eager.intake.receive(f, name="s.pdf", dossier_id=dossier.id, laag="afdeling")
+    words, item = _hand_in(eager, tmp_path, "T-TWEEMAAL", 3)
     sha = item.sha256
     assert sha is not None
 
@@ -79,11 +86,6 @@ def test_a_broker_that_refuses_the_finalize_is_a_service_away_not_a_fault(
 ) -> None:
     # The last page queues the finalize itself now: a broker that will not
     # take it must be retried like any service away, not quarantine the scan.
-    words = [_word() for _ in range(2)]
-    path = pdf([scan(["Kapvergunning", w], noise=False) for w in words], tmp_path / "b.pdf")
-    dossier = ensure_dossier(
-        eager.sessions, eager.clock, kenmerk="T-BROKER", titel="b", afdeling="wijkzaken"
-    )
     finish = eager.queue.app.tasks[TASK_FINALIZE]  # type: ignore[attr-defined]
     real = finish.apply_async
     refused: list[tuple[Any, ...]] = []
@@ -95,8 +97,7 @@ def test_a_broker_that_refuses_the_finalize_is_a_service_away_not_a_fault(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(finish, "apply_async", flaky)
-    with path.open("rb") as f:
-        item = eager.intake.receive(f, name="b.pdf", dossier_id=dossier.id, laag="afdeling")
+    words, item = _hand_in(eager, tmp_path, "T-BROKER", 2)
     assert item.sha256 is not None
     assert refused, "the finalize was never queued by a page"
     content = content_row(eager, item.sha256)
