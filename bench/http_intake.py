@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from archief.intake.endpoints import MAX_POLLED
 from bench.processes import stop_session
 
 # As many uploads in flight as the machine has cores: a client that sends
@@ -95,16 +96,26 @@ def upload_and_wait(
 
         with ThreadPoolExecutor(UPLOADS_IN_FLIGHT) as pool:
             ids = list(pool.map(upload, files))
-        # One item at a time, in upload order: the server answers one poll
-        # per tenth of a second, not one per item, while the workers run.
-        statuses: list[str] = []
-        for item_id in ids:
-            while True:
-                resp = client.get(f"/ingest/items/{item_id}")
+        # The pending items in one request a tenth of a second, as a scanner
+        # station would. A request per item (about 115 for 100 uploads) cost
+        # the server a quarter of what the uploads did, inside the measured
+        # window; the batch polls (about 20) cost a fifth of that.
+        done: dict[str, str] = {}
+        while len(done) < len(ids):
+            pending = [i for i in ids if i not in done]
+            for start in range(0, len(pending), MAX_POLLED):
+                resp = client.get(
+                    "/ingest/items", params={"id": pending[start : start + MAX_POLLED]}
+                )
                 resp.raise_for_status()
-                status: str = resp.json()["status"]
-                if status in DONE or resp.json()["duplicate"]:
-                    statuses.append(status)
-                    break
+                body = resp.json()
+                if body["unknown"]:
+                    raise HttpIntakeUnavailable(
+                        f"items the server does not know: {body['unknown']}"
+                    )
+                for item in body["items"]:
+                    if item["status"] in DONE or item["duplicate"]:
+                        done[item["id"]] = item["status"]
+            if len(done) < len(ids):
                 time.sleep(0.1)
-    return statuses
+        return [done[i] for i in ids]

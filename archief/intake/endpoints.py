@@ -3,19 +3,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from pydantic import StringConstraints
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette import status
 
 from archief.audit.chain import Actor
-from archief.catalog.models import Content, Dossier, IngestItem
+from archief.catalog.models import Dossier, IngestItem
 from archief.errors import ArchiefError, Forbidden, NotFound
 from archief.intake.multipart import BadUpload, receive_multipart
-from archief.intake.repository import page_progress
-from archief.intake.schemas import ItemOut
+from archief.intake.repository import contents, progress_by_content
+from archief.intake.schemas import ItemOut, ItemsOut
 from archief.intake.service import SpoolWriter, TooLarge
 from archief.records import repository as records
 from archief.toegang import organisatie
@@ -113,6 +116,33 @@ class Refused(ArchiefError):
 REFUSED = {"empty_file": 422, "unsupported_type": 415}
 
 
+# One poll for a batch: a scanner station that handed in a hundred files asks
+# after all of them at once, not in a hundred requests. Bounded so one request
+# stays one cheap round of queries.
+MAX_POLLED = 200
+ITEM_ID_LENGTH = 36
+
+
+@router.get("/items")
+async def items_status(
+    request: Request,
+    access: CurrentAccess,
+    ids: Annotated[
+        list[Annotated[str, StringConstraints(max_length=ITEM_ID_LENGTH)]],
+        Query(alias="id", min_length=1, max_length=MAX_POLLED, description="item ids"),
+    ],
+) -> ItemsOut:
+    """The status of several handed-in files; `unknown` names the ids you cannot follow.
+
+    An id that does not exist and one the caller may not follow are told
+    apart by nothing, as with `GET /ingest/items/{id}`.
+    """
+    wanted = list(dict.fromkeys(ids))
+    views = await run_in_threadpool(_views, request.app.state.container, wanted, access)
+    found = {v.id for v in views}
+    return ItemsOut(items=views, unknown=[i for i in wanted if i not in found])
+
+
 @router.get("/items/{item_id}")
 async def item_status(request: Request, item_id: str, access: CurrentAccess) -> ItemOut:
     """The status of one handed-in file: received → stored → extracting → ocr → indexed."""
@@ -120,29 +150,60 @@ async def item_status(request: Request, item_id: str, access: CurrentAccess) -> 
 
 
 def _view(container: Any, item_id: str, access: Access | None = None) -> ItemOut:
+    views = _views(container, [item_id], access)
+    if not views:
+        raise NotFound(f"no ingest item {item_id}")
+    return views[0]
+
+
+def _views(container: Any, item_ids: Sequence[str], access: Access | None) -> list[ItemOut]:
+    """The items the caller may follow, in the order asked; four queries however many."""
     with container.sessions() as session:
-        item = session.get(IngestItem, item_id)
-        if item is None:
-            raise NotFound(f"no ingest item {item_id}")
-        if access is not None and not _may_follow(session, access, item):
-            raise NotFound(f"no ingest item {item_id}")
-        content = session.get(Content, item.sha256) if item.sha256 else None
-        done, total = page_progress(session, [item.sha256]) if item.sha256 else (0, 0)
-        return ItemOut.from_rows(item, content, pages_done=done, pages_total=total)
+        held = {
+            i.id: i for i in session.scalars(select(IngestItem).where(IngestItem.id.in_(item_ids)))
+        }
+        items = [held[i] for i in item_ids if i in held]
+        if access is not None:
+            may = _Follow(session, access)
+            items = [i for i in items if may(i)]
+        shas = sorted({i.sha256 for i in items if i.sha256})
+        content = {c.sha256: c for c in contents(session, shas)} if shas else {}
+        pages = progress_by_content(session, shas) if shas else {}
+        return [
+            ItemOut.from_rows(
+                item,
+                content.get(item.sha256) if item.sha256 else None,
+                pages_done=pages.get(item.sha256 or "", (0, 0))[0],
+                pages_total=pages.get(item.sha256 or "", (0, 0))[1],
+            )
+            for item in items
+        ]
 
 
-def _may_follow(session: Session, access: Access, item: IngestItem) -> bool:
-    """An item names a file and its dossier: who may add there may follow it.
+class _Follow:
+    """Who may follow an item: an item names a file and its dossier, so who may add there.
 
     Readers have no business with intake: an item can be a refused,
-    quarantined file that never became a record they may see.
+    quarantined file that never became a record they may see. Asked once
+    per dossier and layer, however many of a batch's items share them.
     """
-    if access.may("intake_volgen"):
-        return True
-    dossier = session.get(Dossier, item.dossier_id)
-    if dossier is None:
-        return False
-    where = Target(
-        item.laag, dossier.afdeling, organisatie.dienst_of(session, dossier.afdeling) or ""
-    )
-    return access.can(where, "write")
+
+    def __init__(self, session: Session, access: Access) -> None:
+        self.session, self.access = session, access
+        self.everything = access.may("intake_volgen")
+        self.seen: dict[tuple[str, str], bool] = {}
+
+    def __call__(self, item: IngestItem) -> bool:
+        if self.everything:
+            return True
+        key = (item.dossier_id, item.laag)
+        if key not in self.seen:
+            self.seen[key] = self._may(*key)
+        return self.seen[key]
+
+    def _may(self, dossier_id: str, laag: str) -> bool:
+        dossier = self.session.get(Dossier, dossier_id)
+        if dossier is None:
+            return False
+        dienst = organisatie.dienst_of(self.session, dossier.afdeling) or ""
+        return self.access.can(Target(laag, dossier.afdeling, dienst), "write")

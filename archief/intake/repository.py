@@ -37,6 +37,16 @@ def page_progress(session: Session, shas: Sequence[str]) -> tuple[int, int]:
     return int(row[1]), int(row[0])
 
 
+def progress_by_content(session: Session, shas: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """Pages done and pages known, per content (a content with no page rows is left out)."""
+    rows = session.execute(
+        select(Page.sha256, func.count().filter(Page.done), func.count())
+        .where(Page.sha256.in_(shas))
+        .group_by(Page.sha256)
+    )
+    return {sha: (int(done), int(known)) for sha, done, known in rows}
+
+
 def resumable(session: Session, stuck_before: datetime) -> list[Content]:
     """Content never handed on, failed while a service was away, or whose processing stopped.
 

@@ -50,3 +50,10 @@ class ItemOut(BaseModel):
             pages_done=pages_done,
             pages_total=pages_total,
         )
+
+
+class ItemsOut(BaseModel):
+    """A batch poll: the items asked for that the caller may follow, and the rest by id."""
+
+    items: list[ItemOut]
+    unknown: list[str]

@@ -177,10 +177,23 @@ def test_bola_sweep(world: Container, client: TestClient, issuer: LocalIssuer) -
     for route in (f"/dossiers/{dossier_id}", f"/dossiers/{dossier_id}/records"):
         assert client.get(route, headers=bob).status_code == 404
         tried += 1
+    # A batch poll tells Bob no more than the single one: every id unknown.
+    item_ids = [i for _, i in uploads if i is not None]
+    polled = client.get("/ingest/items", params={"id": item_ids}, headers=bob)
+    tried += 1
+    assert polled.status_code == 200, polled.text
+    assert polled.json() == {"items": [], "unknown": item_ids}
     # The same ids work for their owner, so the 404s above are about Bob.
     for rid, _ in uploads[:2]:
         assert client.get(f"/records/{rid}", headers=alice).status_code == 200
         assert client.get(f"/records/{rid}/suggesties", headers=alice).status_code == 200
+    # Alice follows what was handed in where she may add (not the leiding
+    # layer): the batch poll and the single one agree, item for item.
+    theirs = client.get("/ingest/items", params={"id": item_ids}, headers=alice).json()
+    single = [i for i in item_ids if client.get(f"/ingest/items/{i}", headers=alice).is_success]
+    assert [i["id"] for i in theirs["items"]] == single
+    assert theirs["unknown"] == [i for i in item_ids if i not in single]
+    assert 0 < len(single) < len(item_ids)
     assert tried >= 4 * len(routes)
 
 

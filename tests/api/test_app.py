@@ -193,6 +193,33 @@ def test_upload_problems_have_codes(client: TestClient) -> None:
     assert "\u202e" not in item["name"]
 
 
+def test_a_batch_is_polled_in_one_request(client: TestClient) -> None:
+    first = _upload(client, "a.txt", f"Eerste stuk {uuid.uuid4().hex}".encode())
+    second = _upload(client, "b.txt", f"Tweede stuk {uuid.uuid4().hex}".encode())
+    asked = [second["id"], "bestaat-niet", first["id"], second["id"]]
+    resp = client.get("/ingest/items", params={"id": asked}, headers=AUTH)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    # In the order asked, each once; what cannot be followed is named apart.
+    assert [i["id"] for i in body["items"]] == [second["id"], first["id"]]
+    assert body["unknown"] == ["bestaat-niet"]
+    single = client.get(f"/ingest/items/{first['id']}", headers=AUTH).json()
+    assert body["items"][1] == single
+    assert single["status"] == "indexed"
+    assert single["pages_done"] == single["pages_total"] == 1
+    # No token: to the public none of them exists.
+    public = client.get("/ingest/items", params={"id": asked[:3]}).json()
+    assert public == {"items": [], "unknown": asked[:3]}
+
+
+@pytest.mark.parametrize("ids", [[], ["x"] * 201, ["x" * 37]], ids=["none", "too-many", "too-long"])
+def test_a_batch_poll_out_of_bounds_is_a_problem(client: TestClient, ids: list[str]) -> None:
+    resp = client.get("/ingest/items", params={"id": ids}, headers=AUTH)
+    assert resp.status_code == 422
+    assert resp.headers["content-type"] == "application/problem+json"
+    assert resp.json()["code"] == "invalid"
+
+
 def test_unknown_item_is_404(client: TestClient) -> None:
     resp = client.get("/ingest/items/bestaat-niet", headers=AUTH)
     assert resp.status_code == 404
