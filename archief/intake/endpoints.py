@@ -173,15 +173,12 @@ def _views(container: Any, item_ids: Sequence[str], access: Access | None) -> li
         shas = sorted({i.sha256 for i in items if i.sha256})
         content = {c.sha256: c for c in contents(session, shas)} if shas else {}
         pages = progress_by_content(session, shas) if shas else {}
-        return [
-            ItemOut.from_rows(
-                item,
-                content.get(item.sha256) if item.sha256 else None,
-                pages_done=pages.get(item.sha256 or "", (0, 0))[0],
-                pages_total=pages.get(item.sha256 or "", (0, 0))[1],
-            )
-            for item in items
-        ]
+        views = []
+        for item in items:
+            done, total = pages.get(item.sha256 or "", (0, 0))
+            holds = content.get(item.sha256) if item.sha256 else None
+            views.append(ItemOut.from_rows(item, holds, pages_done=done, pages_total=total))
+        return views
 
 
 class _Follow:
