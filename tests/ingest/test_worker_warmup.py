@@ -20,6 +20,7 @@ from archief.composition import Container, build_container
 from archief.intake import bulk
 from archief.intake.service import ensure_dossier
 from archief.settings import DatabaseSettings, QueueSettings, Settings
+from ingest import pages
 from ingest.worker import create_celery, warm_up
 from tests.conftest import settings_env
 from tests.ingest.documents import pdf
@@ -148,3 +149,18 @@ def test_a_warm_up_that_fails_logs_and_carries_on(settings: Settings) -> None:
     assert failed == done["failed"] == ["container"]
     # The rest was still warmed: this process has its sandbox zygote.
     assert _zygotes(psutil.Process())
+
+
+def test_the_zygote_warm_up_reads_every_font_it_carries() -> None:
+    # A font pypdf cannot read here would leave its code path cold in every
+    # forked child without anyone noticing: the warm-up swallows failures.
+    text = pages.warm()
+
+    assert text.splitlines() == [
+        "Besluitnota",  # standard Type1, WinAnsi
+        "Onderwerp",  # simple TrueType with a ToUnicode range
+        "Besluitnota",  # Type0, Identity-H, two-byte bfchar ToUnicode
+        "Onderwerp: coördinatie,",  # a TJ array whose kerning reads as a space
+        "€ 12.500,00",  # the ' operator
+        "Pagina 2",
+    ]
