@@ -160,7 +160,9 @@ class SearchIndex(Protocol):
     - `is_current` MUST say whether the live index was built from the current
       mappings; when it was not, the caller rebuilds from the stores.
     - `index` MUST be a bulk write; `refresh=True` makes the writes visible to
-      the next search before it returns (tests and the demo use it).
+      the next search before it returns, without waiting for a periodic
+      refresh (the worker asks for it when nothing else is on its way to the
+      index; tests and the demo use it).
     - `search` MUST apply `query.permission` and the other filters inside
       the query, so totals, facets and highlights only ever count documents
       that pass them; it MUST NOT fetch first and drop afterwards.

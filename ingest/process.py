@@ -554,7 +554,12 @@ def _index(
         # Locked: a layer move waits for us, so the index never ends up with
         # the layer from before a move that committed meanwhile.
         records = filed(session, sha256, lock=True)
-        documents = _index_records(container, session, sha256, records, pages)
+        # The last of a batch, or a lone upload, is searchable at once rather
+        # than after the next periodic refresh (up to a second later). While
+        # more content is on its way the periodic refresh serves: a refresh
+        # per document would cost Elasticsearch a segment each.
+        last = not _on_the_way(session, sha256)
+        documents = _index_records(container, session, sha256, records, pages, refresh=last)
         # No work/ clean-up here: each ocr_page removes its own page image.
         done = {"status": "indexed", "updated_at": container.clock.now()}
         if rows is not None:
@@ -580,6 +585,8 @@ def _index_records(
     sha256: str,
     records: Sequence[Filed],
     pages: Sequence[SearchPage],
+    *,
+    refresh: bool = False,
 ) -> list[SearchDocument]:
     """Suggest metadata for these records and index them; their index documents."""
     if not records:
@@ -587,8 +594,26 @@ def _index_records(
     documents = search_documents(sha256, records, pages)
     _suggest(session, records, pages)
     if container.index is not None:
-        container.index.index(documents)
+        container.index.index(documents, refresh=refresh)
     return documents
+
+
+def _on_the_way(session: Session, sha256: str) -> bool:
+    """Whether other content is on its way to the index: stored, being read, or in OCR.
+
+    Content stuck on the way counts too; it only means the index shows new
+    records at its periodic refresh, as it would without this.
+    """
+    query = (
+        select(Content.sha256)
+        .where(
+            Content.status.in_(("stored", "extracting", "ocr")),
+            Content.quarantined.is_(False),
+            Content.sha256 != sha256,
+        )
+        .limit(1)
+    )
+    return session.scalar(query) is not None
 
 
 def finalize(container: Container, sha256: str, pages: Sequence[SearchPage] | None = None) -> bool:

@@ -190,9 +190,9 @@ class ElasticsearchIndex:
             for d in documents
         )
         try:
-            helpers.bulk(
-                self.client, actions, refresh="wait_for" if refresh else False, chunk_size=200
-            )
+            # A refresh at once, not wait_for: a worker must not wait for the
+            # periodic refresh, and asks only when nothing else is on its way.
+            helpers.bulk(self.client, actions, refresh=refresh, chunk_size=200)
         except _ERRORS as exc:
             raise PortError("search", f"bulk indexing failed: {exc}") from exc
 
