@@ -620,7 +620,8 @@ def _until_found(
         now = time.perf_counter()
         if found >= len(shas) or now > deadline:
             break
-        time.sleep(0.01)
+        # Once searched, the shard refreshes each second: no need to ask more often.
+        time.sleep(0.05)
     if found < len(shas):
         with log.open("a", encoding="utf-8") as out:
             out.write(
