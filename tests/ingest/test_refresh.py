@@ -23,9 +23,7 @@ from archief.composition import Container, build_container
 from archief.intake.service import ensure_dossier
 from archief.ports import SearchQuery
 from archief.settings import Settings
-from archief.storage.s3 import S3ObjectStore
 from search.index import ElasticsearchIndex
-from tests.conftest import scratch_database
 from tests.ingest.documents import pdf
 
 EVERYTHING: dict[str, Any] = {"match_all": {}}
@@ -33,34 +31,29 @@ ON_ITS_WAY = "0" * 64
 
 
 @pytest.fixture
-def quiet(eager_settings: Settings) -> Iterator[Container]:
+def quiet(own: tuple[Container, Settings]) -> Iterator[Container]:
     """An archive of its own, run inline, whose index never refreshes by itself."""
-    name = uuid.uuid4().hex[:8]
-    with scratch_database(eager_settings.database.url, f"test_own_{name}") as url:
-        mine = eager_settings.model_copy(
+    _, mine = own
+    c = build_container(
+        mine.model_copy(
             update={
-                "database": eager_settings.database.model_copy(update={"url": url}),
-                "objectstore": eager_settings.objectstore.model_copy(
-                    update={"bucket": f"{eager_settings.objectstore.bucket}-r{name}"}
-                ),
-                "search": eager_settings.search.model_copy(
-                    update={"index_prefix": f"{eager_settings.search.index_prefix}-r{name}"}
+                "queue": mine.queue.model_copy(update={"broker_url": None}),
+                "search": mine.search.model_copy(
+                    update={"index_prefix": f"{mine.search.index_prefix}-r{uuid.uuid4().hex[:8]}"}
                 ),
             }
         )
-        c = build_container(mine)
-        c.prepare()
-        assert isinstance(c.index, ElasticsearchIndex)
-        assert isinstance(c.store, S3ObjectStore)
-        c.index.client.indices.put_settings(
-            index=c.index.alias, settings={"index": {"refresh_interval": "-1"}}
-        )
-        try:
-            yield c
-        finally:
-            c.index.drop()
-            c.store.remove_scratch_bucket()
-            c.close()
+    )
+    c.prepare()
+    assert isinstance(c.index, ElasticsearchIndex)
+    c.index.client.indices.put_settings(
+        index=c.index.alias, settings={"index": {"refresh_interval": "-1"}}
+    )
+    try:
+        yield c
+    finally:
+        c.index.drop()
+        c.close()
 
 
 def _receive(c: Container, path: Path) -> IngestItem:
