@@ -58,18 +58,27 @@ class Container:
     def intake(self) -> Intake:
         return self.intake_for(SYSTEEM)
 
-    def intake_for(self, actor: Actor, policy: Policy | None = None) -> Intake:
+    def intake_for(
+        self, actor: Actor, policy: Policy | None = None, queue: TaskQueue | None = None
+    ) -> Intake:
         """The intake, handing files in on behalf of `actor` (named in the audit trail).
 
         `policy` is the live policy the caller already holds (a request has
-        it from its access check); without one it is looked up.
+        it from its access check); without one it is looked up. `queue`
+        replaces the container's for the hand-on (a backlog's batches).
         """
         if policy is None:
             with self.sessions() as session:
                 policy = self.policies.current(session)
         layers = policy.laag_codes
         return Intake(
-            self.sessions, self.store, self.queue, self.clock, self.settings.ingest, layers, actor
+            self.sessions,
+            self.store,
+            queue or self.queue,
+            self.clock,
+            self.settings.ingest,
+            layers,
+            actor,
         )
 
     def checks(self) -> dict[str, Callable[[], str] | None]:

@@ -245,6 +245,8 @@ class OcrEngine(Protocol):
 
 # The tasks the core hands to workers; ingest/tasks.py registers them.
 TASK_EXTRACT = "archief.ingest.extract"
+# Several contents at once, each SHA-256 an argument: a backlog's hand-on.
+TASK_EXTRACT_BATCH = "archief.ingest.extract_batch"
 TASK_FINALIZE = "archief.ingest.finalize"
 
 

@@ -152,10 +152,36 @@ def _start(container: Container, sha256: str) -> str | None:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Gelezen:
+    """A content read to its last page, the texts in hand: ready to be indexed.
+
+    `rows` are the page rows to write with the index (None: written already).
+    """
+
+    sha256: str
+    pages: Sequence[SearchPage]
+    rows: Sequence[PageRow] | None = None
+
+
 def extract(container: Container, sha256: str) -> list[int] | None:
     """Split the content into pages; return the pages that need OCR ([]: indexed already).
 
     None means nothing happened (quarantined, indexed or gone before we came).
+    """
+    outcome = read(container, sha256)
+    if isinstance(outcome, Gelezen):
+        return [] if index_read(container, [outcome]) else None
+    return outcome
+
+
+def read(container: Container, sha256: str) -> Gelezen | list[int] | None:
+    """Split the content into pages: read, if no page needs OCR, else the pages that do.
+
+    A content read whole is not indexed here: `extract` indexes it at once,
+    a batch (`index_read`) together with the others. None means nothing
+    happened (quarantined, indexed or gone before we came); [] that the
+    content was indexed on the way (a captured post).
     """
     media_type = _start(container, sha256)
     if media_type is None:
@@ -179,9 +205,9 @@ def extract(container: Container, sha256: str) -> list[int] | None:
         rows, ocr_pages, texts = _store_pages(container, sha256, plan["pages"])
     log.info("ingest.extracted", sha256=sha256, pages=len(rows), ocr=len(ocr_pages))
     if not ocr_pages:
-        # Nothing to OCR: page rows, suggestions, index and status in one
+        # Nothing to OCR: page rows, suggestions, index and status go in one
         # transaction, with the texts in hand.
-        return [] if _index(container, sha256, texts, rows=rows) else None
+        return Gelezen(sha256, texts, rows)
     with container.sessions.begin() as session:
         _replace_pages(session, sha256, rows)
         session.execute(
@@ -542,63 +568,103 @@ def _index(
     With `rows`, the page rows are written in the same transaction. Returns
     False when the content is no longer ours to index (failed, destroyed, gone).
     """
+    return bool(index_read(container, [Gelezen(sha256, pages, rows)]))
+
+
+def index_read(container: Container, contents: Sequence[Gelezen]) -> list[str]:
+    """Index every record of these contents and mark them indexed; the ones indexed.
+
+    One transaction and one index request for them all: a batch from a
+    backlog pays the commit, the Elasticsearch round trip and the question
+    whether more is on its way once, not once a document. A content no
+    longer ours to index (failed, destroyed, gone) is left out.
+    """
     with container.sessions.begin() as session:
-        state = session.execute(
-            select(Content.status, Content.quarantined).where(Content.sha256 == sha256)
-        ).first()
-        # A page that failed for good has already failed the content.
-        if state is None or state.quarantined or state.status in ("failed", VERNIETIGD):
-            return False
-        if rows is not None:
-            _replace_pages(session, sha256, rows)
-        # Locked: a layer move waits for us, so the index never ends up with
-        # the layer from before a move that committed meanwhile.
-        records = filed(session, sha256, lock=True)
+        # Always in the same order, so two batches never wait on each other's locks.
+        taken = [
+            (content, records)
+            for content in sorted(contents, key=lambda c: c.sha256)
+            if (records := _take(session, content)) is not None
+        ]
+        documents = [
+            document
+            for content, records in taken
+            for document in _documents(session, content.sha256, records, content.pages)
+        ]
         # The last of a batch, or a lone upload, is searchable at once rather
         # than after the next periodic refresh (up to a second later). While
         # more content is on its way the periodic refresh serves: a refresh
         # per document would cost Elasticsearch a segment each.
-        last = not _on_the_way(session, sha256)
-        documents = _index_records(container, session, sha256, records, pages, refresh=last)
-        # No work/ clean-up here: each ocr_page removes its own page image.
-        done = {"status": "indexed", "updated_at": container.clock.now()}
-        if rows is not None:
-            done["page_count"] = len(rows)
-        # The UPDATE waits for the content row's lock, which intake holds
-        # while it files a record for this content. A record filed since our
-        # select has committed by now and is indexed here; one filed after
-        # this sees "indexed" and gets a finalize of its own (intake.service).
-        session.execute(update(Content).where(Content.sha256 == sha256).values(done))
-        seen = [r.id for r in records]
-        if session.scalar(
-            select(Record.id).where(Record.sha256 == sha256, Record.id.not_in(seen)).limit(1)
-        ):
-            late = filed(session, sha256, lock=True, besides=seen)
-            documents += _index_records(container, session, sha256, late, pages)
-    log.info("ingest.indexed", sha256=sha256, records=len(documents), pages=len(pages))
-    return True
+        last = bool(taken) and not _on_the_way(session, [c.sha256 for c, _ in taken])
+        # Before the status, as before the commit: a content is never
+        # `indexed` without its documents, and intake, filing a record for it
+        # meanwhile, is not kept waiting on the content row for this request.
+        _write(container, documents, refresh=last)
+        late: list[SearchDocument] = []
+        for content, records in taken:
+            late += _mark_indexed(container, session, content, records)
+        _write(container, late)
+    for content, records in taken:
+        log.info(
+            "ingest.indexed", sha256=content.sha256, records=len(records), pages=len(content.pages)
+        )
+    return [content.sha256 for content, _ in taken]
 
 
-def _index_records(
-    container: Container,
-    session: Session,
-    sha256: str,
-    records: Sequence[Filed],
-    pages: Sequence[SearchPage],
-    *,
-    refresh: bool = False,
+def _write(container: Container, documents: list[SearchDocument], *, refresh: bool = False) -> None:
+    if documents and container.index is not None:
+        container.index.index(documents, refresh=refresh)
+
+
+def _take(session: Session, content: Gelezen) -> list[Filed] | None:
+    """In the transaction: the content's records, locked, and its page rows; None if not ours."""
+    state = session.execute(
+        select(Content.status, Content.quarantined).where(Content.sha256 == content.sha256)
+    ).first()
+    # A page that failed for good has already failed the content.
+    if state is None or state.quarantined or state.status in ("failed", VERNIETIGD):
+        return None
+    if content.rows is not None:
+        _replace_pages(session, content.sha256, content.rows)
+    # Locked: a layer move waits for us, so the index never ends up with
+    # the layer from before a move that committed meanwhile.
+    return filed(session, content.sha256, lock=True)
+
+
+def _mark_indexed(
+    container: Container, session: Session, content: Gelezen, records: Sequence[Filed]
 ) -> list[SearchDocument]:
-    """Suggest metadata for these records and index them; their index documents."""
+    """In the transaction, its documents written: the status; documents of records filed since."""
+    sha256 = content.sha256
+    # No work/ clean-up here: each ocr_page removes its own page image.
+    done = {"status": "indexed", "updated_at": container.clock.now()}
+    if content.rows is not None:
+        done["page_count"] = len(content.rows)
+    # The UPDATE waits for the content row's lock, which intake holds
+    # while it files a record for this content. A record filed since our
+    # select has committed by now and is indexed here; one filed after
+    # this sees "indexed" and gets a finalize of its own (intake.service).
+    session.execute(update(Content).where(Content.sha256 == sha256).values(done))
+    seen = [r.id for r in records]
+    if not session.scalar(
+        select(Record.id).where(Record.sha256 == sha256, Record.id.not_in(seen)).limit(1)
+    ):
+        return []
+    late = filed(session, sha256, lock=True, besides=seen)
+    return _documents(session, sha256, late, content.pages)
+
+
+def _documents(
+    session: Session, sha256: str, records: Sequence[Filed], pages: Sequence[SearchPage]
+) -> list[SearchDocument]:
+    """Suggest metadata for these records; their index documents."""
     if not records:
         return []
-    documents = search_documents(sha256, records, pages)
     _suggest(session, records, pages)
-    if container.index is not None:
-        container.index.index(documents, refresh=refresh)
-    return documents
+    return search_documents(sha256, records, pages)
 
 
-def _on_the_way(session: Session, sha256: str) -> bool:
+def _on_the_way(session: Session, besides: Collection[str]) -> bool:
     """Whether other content is on its way to the index: stored, being read, or in OCR.
 
     Content stuck on the way counts too; it only means the index shows new
@@ -609,7 +675,7 @@ def _on_the_way(session: Session, sha256: str) -> bool:
         .where(
             Content.status.in_(("stored", "extracting", "ocr")),
             Content.quarantined.is_(False),
-            Content.sha256 != sha256,
+            Content.sha256.not_in(besides),
         )
         .limit(1)
     )

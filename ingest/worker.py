@@ -52,7 +52,7 @@ from celery import Celery, Task, signals
 
 from archief.catalog.db import away_as_port_error
 from archief.errors import ArchiefError, PortError
-from archief.ports import TASK_EXTRACT, TASK_FINALIZE
+from archief.ports import TASK_EXTRACT, TASK_EXTRACT_BATCH, TASK_FINALIZE
 from archief.settings import Settings
 from ingest.bewaring_tasks import register as register_bewaring
 from ingest.herstel_tasks import register as register_herstel
@@ -69,6 +69,7 @@ TASK_THUMBNAILS = "archief.ingest.thumbnails"
 MAX_RETRIES = 6
 PRIORITIES = {
     TASK_EXTRACT: INDEX_PRIORITY,
+    TASK_EXTRACT_BATCH: INDEX_PRIORITY,
     TASK_FINALIZE: INDEX_PRIORITY,
     TASK_OCR_PAGE: OCR_PRIORITY,
     TASK_THUMBNAILS: THUMBNAIL_PRIORITY,
@@ -153,6 +154,18 @@ def create_celery(settings: Settings) -> ArchiefCelery:
     def ping(payload: str) -> dict[str, Any]:
         return {"pong": payload, "worker": socket.gethostname()}
 
+    _register_ingest(app)
+    # Retention work and recovery on a schedule (fires where a beat process runs).
+    register_bewaring(app)
+    register_herstel(app)
+    register_sociaal(app)
+    register_publiek(app)
+    return app
+
+
+def _register_ingest(app: ArchiefCelery) -> None:
+    """The ingest tasks: extract (one content, or a batch), OCR per page, finalize, thumbnails."""
+
     # ignore_result: nothing waits for these; only ping's result is read, so
     # the rest save a round trip to Redis.
     @app.task(
@@ -162,19 +175,65 @@ def create_celery(settings: Settings) -> ArchiefCelery:
         from ingest import process  # noqa: PLC0415
 
         def step() -> None:
-            pages = process.extract(app.container(), sha256)
-            if pages is None:
-                return  # skipped: quarantined, indexed before, or gone
-            if not pages:
-                # Indexed already (no page needed OCR): now the pictures.
-                thumbs.apply_async((sha256,), priority=THUMBNAIL_PRIORITY)
-                return
-            # One task per page spreads a long scan over every worker process;
-            # the page that finds itself the last one read queues the finalize.
-            for number in pages:
-                ocr.apply_async((sha256, number), priority=OCR_PRIORITY)
+            carry_on(sha256, process.extract(app.container(), sha256))
 
         _guarded(app, self, sha256, step)
+
+    def carry_on(sha256: str, pages: list[int] | None) -> None:
+        """The next step of an extracted content: its thumbnails, or OCR of its pages."""
+        if pages is None:
+            return  # skipped: quarantined, indexed before, or gone
+        if not pages:
+            # Indexed already (no page needed OCR): now the pictures.
+            thumbs.apply_async((sha256,), priority=THUMBNAIL_PRIORITY)
+            return
+        # One task per page spreads a long scan over every worker process;
+        # the page that finds itself the last one read queues the finalize.
+        for number in pages:
+            ocr.apply_async((sha256, number), priority=OCR_PRIORITY)
+
+    @app.task(
+        name=TASK_EXTRACT_BATCH,
+        bind=True,
+        shared=False,
+        max_retries=MAX_RETRIES,
+        ignore_result=True,
+    )
+    def extract_batch(self: Task[Any, Any], *sha256s: str) -> None:
+        """Extract several contents (a backlog's); index those read whole together.
+
+        Each content is read under its own guard, so a hostile file fails and
+        is quarantined alone, as with `extract`. A service away retries the
+        whole batch; what is indexed by then is skipped the next time.
+        """
+        from ingest import process  # noqa: PLC0415
+
+        read: list[process.Gelezen] = []
+        for sha256 in sha256s:
+
+            def step(sha256: str = sha256) -> None:
+                outcome = process.read(app.container(), sha256)
+                if isinstance(outcome, process.Gelezen):
+                    read.append(outcome)
+                else:
+                    carry_on(sha256, outcome)
+
+            _guarded(app, self, sha256, step)
+        if not read:
+            return
+
+        def index(contents: list[process.Gelezen]) -> Callable[[], None]:
+            def step() -> None:
+                for sha256 in process.index_read(app.container(), contents):
+                    carry_on(sha256, [])
+
+            return step
+
+        if not _guarded_together(app, self, [c.sha256 for c in read], index(read)):
+            # One of them refused by the catalog or the index (or a bug):
+            # each on its own, so that only that one fails.
+            for content in read:
+                _guarded(app, self, content.sha256, index([content]))
 
     @app.task(
         name=TASK_OCR_PAGE, bind=True, shared=False, max_retries=MAX_RETRIES, ignore_result=True
@@ -208,13 +267,6 @@ def create_celery(settings: Settings) -> ArchiefCelery:
         """Draw the pages of an indexed content, a chunk per task; never fails the content."""
         draw_thumbnails(app, self, sha256, first)
 
-    # Retention work and recovery on a schedule (fires where a beat process runs).
-    register_bewaring(app)
-    register_herstel(app)
-    register_sociaal(app)
-    register_publiek(app)
-    return app
-
 
 def _guarded(
     app: ArchiefCelery, task: Task[Any, Any], sha256: str, step: Callable[[], None]
@@ -242,6 +294,34 @@ def _guarded(
     except Exception as exc:
         log.exception("ingest.internal_error", sha256=sha256)
         _fail(app, sha256, _InternalError(f"{type(exc).__name__}: {exc}"), quarantine=True)
+
+
+def _guarded_together(
+    app: ArchiefCelery, task: Task[Any, Any], sha256s: list[str], step: Callable[[], None]
+) -> bool:
+    """Run a step of several contents at once; False if it failed for other than a service.
+
+    A service away retries the task, or at the last try fails each content
+    as `_guarded` would. Any other error is the caller's to split up: it
+    may lie in one content only, which must not take the others with it.
+    """
+    try:
+        with away_as_port_error(), _broker_away_as_port_error():
+            step()
+    except PortError as exc:
+        if task.request.retries >= MAX_RETRIES:
+            for sha256 in sha256s:
+                _fail(app, sha256, exc, quarantine=False)
+            return True
+        raise task.retry(
+            exc=exc,
+            countdown=min(300, 5 * 2**task.request.retries),
+            priority=PRIORITIES[task.name],
+        ) from exc
+    except Exception:
+        log.exception("ingest.together_failed", sha256s=sha256s)
+        return False
+    return True
 
 
 @contextlib.contextmanager

@@ -17,7 +17,9 @@ from archief.catalog.models import Content, IngestItem
 from archief.composition import Container
 from archief.errors import ArchiefError
 from archief.intake import repository
+from archief.intake.batches import BatchingQueue
 from archief.intake.schemas import effective_status
+from archief.intake.service import Intake
 
 
 @dataclass
@@ -57,8 +59,43 @@ def ingest_paths(
 ) -> Summary:
     """Hand in every file; a bad file is reported and the batch goes on."""
     summary = Summary()
-    intake = container.intake_for(actor)
-    for path in files:
+    settings = container.settings.ingest
+    batches = BatchingQueue(
+        container.queue, size=settings.hand_on_batch, linger=settings.hand_on_linger_seconds
+    )
+    intake = container.intake_for(actor, queue=batches)
+    try:
+        _hand_in(
+            container,
+            intake,
+            batches,
+            files,
+            summary=summary,
+            dossier_id=dossier_id,
+            laag=laag,
+            on_file=on_file,
+        )
+    finally:
+        # The last batch, also when a file broke off the loop.
+        batches.close()
+    return summary
+
+
+def _hand_in(
+    container: Container,
+    intake: Intake,
+    batches: BatchingQueue,
+    files: list[Path],
+    *,
+    summary: Summary,
+    dossier_id: str,
+    laag: str,
+    on_file: Callable[[Path, IngestItem | None], None],
+) -> None:
+    for n, path in enumerate(files):
+        # A file that is slow to store must not keep the last ones waiting.
+        batches.flush_if_due()
+        batches.expect(len(files) - n)
         key = source_key(path)
         with container.sessions() as session:
             earlier = repository.item_by_source(session, dossier_id, key)
@@ -93,7 +130,6 @@ def ingest_paths(
         if item.sha256 and item.status != "failed":
             summary.shas.add(item.sha256)
         on_file(path, item)
-    return summary
 
 
 @dataclass(frozen=True)
