@@ -9,21 +9,28 @@ import logging
 import socket
 import subprocess
 import sys
+import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+import redis
+from sqlalchemy import update
 from typer.testing import CliRunner
 
+from archief import cli
+from archief.catalog.models import Content
 from archief.cli import GROUPS, app
-from archief.composition import Container
+from archief.composition import Container, build_container
 from archief.errors import NotFound
 from archief.intake.service import ensure_dossier
 from archief.ports import SearchQuery
 from archief.records import afgeleiden
-from archief.settings import Settings
+from archief.settings import QueueSettings, Settings
 from search.index import ElasticsearchIndex
 from tests.conftest import settings_env
 from tests.ingest.documents import pdf
+from tests.ingest.hostile import text_pdf
 
 runner = CliRunner()
 
@@ -62,6 +69,52 @@ def test_ingest_reindex_and_export(
     assert result.exit_code == 0, result.output
     text = (out / "notulen" / "page-0001.txt").read_text(encoding="utf-8")
     assert text.startswith("Notulen van de wijkraad Heidepark")
+
+
+@pytest.mark.usefixtures("container")  # the run's catalog, migrated
+def test_waiting_needs_a_worker_that_took_up_a_file_or_answers_a_ping(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Redis database 12 is this test's own; no worker consumes it.
+    broker = (settings.queue.broker_url or "").rsplit("/", 1)[0] + "/12"
+    c = build_container(settings.model_copy(update={"queue": QueueSettings(broker_url=broker)}))
+    try:
+        dossier = ensure_dossier(
+            c.sessions, c.clock, kenmerk="T-CLI-WACHT", titel="w", afdeling="wijkzaken"
+        )
+        since = c.clock.now()
+        item = c.intake.receive(
+            io.BytesIO(text_pdf([f"Wachten op een werker {uuid.uuid4().hex}"])),
+            name="brief.pdf",
+            dossier_id=dossier.id,
+            laag="afdeling",
+        )
+        assert item.sha256 is not None
+        shas = {item.sha256}
+        # Stored, taken up by nobody: the ping is asked, and nobody answers.
+        assert not cli._worker_answers(c, shas, since, timeout=1.0)
+
+        def _move(status: str, at: datetime) -> None:
+            with c.sessions.begin() as session:
+                session.execute(
+                    update(Content)
+                    .where(Content.sha256 == item.sha256)
+                    .values(status=status, updated_at=at)
+                )
+
+        def _no_ping(timeout: float = 10.0) -> str:
+            raise AssertionError("a worker took up a file: no ping needed")
+
+        # Indexed before this run began is no sign of a worker now.
+        _move("indexed", since - timedelta(seconds=1))
+        assert not cli._worker_answers(c, shas, since, timeout=1.0)
+        # A worker took it up during the run: that answers, without a ping.
+        monkeypatch.setattr(c.queue, "ping", _no_ping)
+        _move("extracting", c.clock.now())
+        assert cli._worker_answers(c, shas, since, timeout=1.0)
+    finally:
+        redis.Redis.from_url(broker).flushdb()  # nobody will ever consume these
+        c.close()
 
 
 def test_status_reports_every_service(settings: Settings) -> None:

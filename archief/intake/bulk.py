@@ -10,10 +10,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from archief.audit.chain import SYSTEEM, Actor
-from archief.catalog.models import Content, IngestItem
+from archief.catalog.models import IngestItem
 from archief.composition import Container
 from archief.errors import ArchiefError
 from archief.intake import repository
@@ -141,11 +142,17 @@ class Progress:
 
 
 def progress(container: Container, shas: set[str]) -> Progress:
+    # Counted in the catalog: asked ten times a second while workers need the CPU.
     with container.sessions() as session:
-        rows = repository.contents(session, sorted(shas))
-        done = sum(c.status in ("indexed", "failed") for c in rows)
+        done, total = repository.content_progress(session, sorted(shas))
         pages_done, pages_known = repository.page_progress(session, sorted(shas))
-    return Progress(done, len(rows), pages_done, pages_known)
+    return Progress(done, total, pages_done, pages_known)
+
+
+def taken_up(container: Container, shas: set[str], since: datetime) -> bool:
+    """Whether a worker took up any of these contents since `since`: then one is running."""
+    with container.sessions() as session:
+        return repository.taken_up(session, sorted(shas), since)
 
 
 def wait(
@@ -184,14 +191,15 @@ def wait(
 def outcomes(
     container: Container, item_ids: list[str]
 ) -> list[tuple[str, str, str | None, str | None]]:
-    """(name, status, reason code, reason) of each item, as the client sees it."""
+    """(name, status, reason code, reason) of each item, as the client sees it, in order."""
     with container.sessions() as session:
-        out = []
-        for item_id in item_ids:
-            item = session.get(IngestItem, item_id)
-            if item is None:
-                continue
-            content = session.get(Content, item.sha256) if item.sha256 else None
-            status, code, reason = effective_status(item, content)
-            out.append((item.display_name, status, code, reason))
+        # One statement: a closing summary of a large backlog is not a query per file.
+        found = repository.items_with_content(session, item_ids)
+    out = []
+    for item_id in item_ids:
+        if item_id not in found:
+            continue
+        item, content = found[item_id]
+        status, code, reason = effective_status(item, content)
+        out.append((item.display_name, status, code, reason))
     return out

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, String, and_, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from archief.catalog.models import Content, IngestItem, Page
 
@@ -25,16 +26,61 @@ def item_by_source(session: Session, dossier_id: str, source_key: str) -> Ingest
     ).first()
 
 
+def among(column: InstrumentedAttribute[str], values: Sequence[str]) -> ColumnElement[bool]:
+    """`column = ANY(values)`: one array parameter, where IN takes one per value.
+
+    A backlog can hand in more files than a statement may have parameters
+    (65535), and its progress is asked ten times a second.
+    """
+    return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
+
+
 def contents(session: Session, shas: Sequence[str]) -> list[Content]:
     return list(session.scalars(select(Content).where(Content.sha256.in_(shas))))
+
+
+def content_progress(session: Session, shas: Sequence[str]) -> tuple[int, int]:
+    """Contents done (indexed or failed) and contents known, over these."""
+    row = session.execute(
+        select(func.count(), func.count().filter(Content.status.in_(("indexed", "failed")))).where(
+            among(Content.sha256, shas)
+        )
+    ).one()
+    return int(row[1]), int(row[0])
 
 
 def page_progress(session: Session, shas: Sequence[str]) -> tuple[int, int]:
     """Pages done and pages known, over these contents."""
     row = session.execute(
-        select(func.count(), func.count().filter(Page.done)).where(Page.sha256.in_(shas))
+        select(func.count(), func.count().filter(Page.done)).where(among(Page.sha256, shas))
     ).one()
     return int(row[1]), int(row[0])
+
+
+def taken_up(session: Session, shas: Sequence[str], since: datetime) -> bool:
+    """Whether a worker took up any of these contents at or after `since`.
+
+    Only a worker moves a content past `stored` (and touches `updated_at`
+    when it does); intake never does.
+    """
+    query = select(Content.sha256).where(
+        among(Content.sha256, shas),
+        Content.status.in_(("extracting", "ocr", "indexed")),
+        Content.updated_at >= since,
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
+def items_with_content(
+    session: Session, item_ids: Sequence[str]
+) -> dict[str, tuple[IngestItem, Content | None]]:
+    """These intake items, each with its content (None before it was stored), by id."""
+    rows = session.execute(
+        select(IngestItem, Content)
+        .outerjoin(Content, Content.sha256 == IngestItem.sha256)
+        .where(among(IngestItem.id, item_ids))
+    )
+    return {item.id: (item, content) for item, content in rows}
 
 
 def progress_by_content(session: Session, shas: Sequence[str]) -> dict[str, tuple[int, int]]:
