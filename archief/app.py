@@ -20,6 +20,7 @@ from archief.composition import Container, build_container
 from archief.dossiers import endpoints as dossiers
 from archief.dossiers import wijzigen as dossier_wijzigen
 from archief.intake import endpoints as intake
+from archief.intake.batches import BatchingQueue, Flusher
 from archief.publiek import pages as publiek
 from archief.publiek import rappel, reacties
 from archief.reconstructie import endpoints as reconstructie
@@ -40,10 +41,14 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = container_factory(settings)
         app.state.container = container
+        flusher = _hand_on_in_batches(container, settings)
         log.info("api.started", environment=settings.environment)
         try:
             yield
         finally:
+            if flusher is not None:
+                flusher.stop()
+                container.queue = flusher.batches.queue
             container.close()
 
     app = FastAPI(
@@ -73,3 +78,21 @@ def create_app(
     app.include_router(rappel.router)
     app.include_router(publiek.router)
     return app
+
+
+def _hand_on_in_batches(container: Container, settings: Settings) -> Flusher | None:
+    """Uploads in quick succession go to the workers together (archief.intake.batches).
+
+    Not without a broker: tasks then run inline, and an upload is read
+    before its answer, which batching would defer to the flusher's thread.
+    """
+    ingest = settings.ingest
+    if not settings.queue.broker_url or ingest.hand_on_batch <= 1:
+        return None
+    batches = BatchingQueue(
+        container.queue, size=ingest.hand_on_batch, linger=ingest.api_hand_on_linger_seconds
+    )
+    container.queue = batches
+    flusher = Flusher(batches)
+    flusher.start()
+    return flusher

@@ -96,6 +96,8 @@ class IngestSettings(BaseModel):
     # 1 on ten-page PDFs, 4 about half that (bench/README.md). 1 turns it off.
     hand_on_batch: int = Field(default=8, ge=1, le=64)
     hand_on_linger_seconds: float = Field(default=0.5, gt=0)
+    # The API's linger: a person may wait for an upload, so shorter.
+    api_hand_on_linger_seconds: float = Field(default=0.2, gt=0)
     # Content that has not moved for this long is reported as stuck.
     stuck_after_seconds: int = 900
     # Content that failed while a service was away (not quarantined) is read

@@ -22,8 +22,12 @@ class CeleryQueue:
             if self.app.conf.task_always_eager:
                 self.app.tasks[task].apply(args=args).get()
             else:
-                # By name, so the task's own options do not apply: name its priority.
-                self.app.send_task(task, args=args, priority=PRIORITIES.get(task))
+                # By name, so the task's own options do not apply: name its
+                # priority, and that nobody reads its result (else the result
+                # backend subscribes to a channel for every task sent).
+                self.app.send_task(
+                    task, args=args, priority=PRIORITIES.get(task), ignore_result=True
+                )
         except OperationalError as exc:
             raise PortError("queue", f"broker unreachable: {exc}") from exc
 
