@@ -9,7 +9,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import StringConstraints
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette import status
 
@@ -17,7 +16,7 @@ from archief.audit.chain import Actor
 from archief.catalog.models import Dossier, IngestItem
 from archief.errors import ArchiefError, Forbidden, NotFound
 from archief.intake.multipart import BadUpload, receive_multipart
-from archief.intake.repository import contents, progress_by_content
+from archief.intake.repository import items_with_content, progress_by_content
 from archief.intake.schemas import ItemOut, ItemsOut
 from archief.intake.service import SpoolWriter, TooLarge
 from archief.records import repository as records
@@ -159,25 +158,21 @@ def _view(container: Any, item_id: str, access: Access | None = None) -> ItemOut
 def _views(container: Any, item_ids: Sequence[str], access: Access | None) -> list[ItemOut]:
     """The items the caller may follow, in the order asked.
 
-    Three queries however many items, and for a caller who may not follow
+    Two queries however many items, and for a caller who may not follow
     every item, two more per dossier the items are in (see _Follow).
     """
     with container.sessions() as session:
-        held = {
-            i.id: i for i in session.scalars(select(IngestItem).where(IngestItem.id.in_(item_ids)))
-        }
-        items = [held[i] for i in item_ids if i in held]
+        found = items_with_content(session, item_ids)
+        rows = [found[i] for i in item_ids if i in found]
         if access is not None:
             may = _Follow(session, access)
-            items = [i for i in items if may(i)]
-        shas = sorted({i.sha256 for i in items if i.sha256})
-        content = {c.sha256: c for c in contents(session, shas)} if shas else {}
+            rows = [(item, content) for item, content in rows if may(item)]
+        shas = sorted({item.sha256 for item, _ in rows if item.sha256})
         pages = progress_by_content(session, shas) if shas else {}
         views = []
-        for item in items:
+        for item, content in rows:
             done, total = pages.get(item.sha256 or "", (0, 0))
-            holds = content.get(item.sha256) if item.sha256 else None
-            views.append(ItemOut.from_rows(item, holds, pages_done=done, pages_total=total))
+            views.append(ItemOut.from_rows(item, content, pages_done=done, pages_total=total))
         return views
 
 

@@ -35,10 +35,6 @@ def among(column: InstrumentedAttribute[str], values: Sequence[str]) -> ColumnEl
     return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
 
 
-def contents(session: Session, shas: Sequence[str]) -> list[Content]:
-    return list(session.scalars(select(Content).where(Content.sha256.in_(shas))))
-
-
 def content_progress(session: Session, shas: Sequence[str]) -> tuple[int, int]:
     """Contents done (indexed or failed) and contents known, over these."""
     row = session.execute(
