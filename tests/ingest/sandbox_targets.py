@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 
 from PIL import Image
 
@@ -141,3 +142,39 @@ def warmed() -> list[object]:
 def loaded(*modules: str) -> list[bool]:
     """Which of `modules` this child has without importing anything itself."""
     return [name in sys.modules for name in modules]
+
+
+# Set by `act("leave_state")` in a child; a fresh child starts without it.
+LEFT_BEHIND: list[str] = []
+
+
+def act(what: str, value: float = 0) -> object:
+    """One of several behaviours, so that one `run_each` batch can mix them.
+
+    "echo": return `value`; "pid": this child's pid; "burn": use `value`
+    seconds of CPU, "nap": sleep `value` seconds, then return the pid;
+    "leave_state": leave something behind in this child; "need_clean":
+    fail if a job before it in this child left something behind; any other
+    name runs the target of that name (spin, hog, segfault, refuse, ...).
+    """
+    if what == "echo":
+        return value
+    if what == "pid":
+        return os.getpid()
+    if what == "burn":
+        start = time.process_time()
+        while time.process_time() - start < value:
+            pass
+        return os.getpid()
+    if what == "nap":
+        time.sleep(value)
+        return os.getpid()
+    if what == "leave_state":
+        LEFT_BEHIND.append("state")
+        return "left"
+    if what == "need_clean":
+        if LEFT_BEHIND:
+            raise ValueError("a job before this one left state behind")
+        return "clean"
+    misbehaviour: Callable[..., object] = globals()[what]
+    return misbehaviour(*([value] if what == "refuse" else []))

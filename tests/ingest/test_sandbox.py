@@ -250,3 +250,64 @@ def test_per_job_overhead_is_small(sandbox: Sandbox, capsys: pytest.CaptureFixtu
             f"\nsandbox: {sandboxed * 1e3:.2f} ms per job, direct call {direct * 1e6:.2f} µs "
             f"(mean of {jobs})"
         )
+
+
+# --- run_each: a batch of jobs in one child, each with the outcome `run` gives ----------
+
+
+def _each(sandbox: Sandbox, *jobs: list[JSONable], limits: Limits = SMALL) -> list[object]:
+    """Each job's result, or the code of its error."""
+    return [
+        outcome.code if isinstance(outcome, SandboxError) else outcome
+        for outcome in sandbox.run_each(T + "act", jobs, limits=limits)
+    ]
+
+
+def test_jobs_of_a_batch_share_one_child(sandbox: Sandbox) -> None:
+    pids = _each(sandbox, ["pid"], ["pid"], ["pid"], ["pid"])
+    assert len(set(pids)) == 1
+    # A batch of its own gets a fresh child.
+    assert _each(sandbox, ["pid"]) != pids[:1]
+
+
+def test_results_come_back_in_order(sandbox: Sandbox) -> None:
+    jobs: list[list[JSONable]] = [["echo", n] for n in range(20)]
+    assert _each(sandbox, *jobs) == list(range(20))
+    assert sandbox.run_each(T + "act", []) == []
+
+
+def test_a_misbehaving_job_fails_alone_with_the_code_run_gives(sandbox: Sandbox) -> None:
+    for misbehaviour in ("spin", "hog", "segfault", "fail", "refuse"):
+        alone = _code(sandbox, "act", misbehaviour, "versleuteld")
+        batch = _each(sandbox, ["echo", 1], [misbehaviour, "versleuteld"], ["echo", 3])
+        assert batch == [1, alone, 3], misbehaviour
+
+
+def test_the_limits_hold_per_job_not_per_batch(sandbox: Sandbox) -> None:
+    # Together these use more CPU, or more wall-clock time, than one job may;
+    # each alone does not, so they all run in the one child.
+    burnt = _each(sandbox, ["burn", 0.6], ["burn", 0.6], ["burn", 0.6])
+    assert len(set(burnt)) == 1
+    limits = Limits(cpu_seconds=1, memory_bytes=SMALL.memory_bytes, wall_seconds=1)
+    napped = _each(sandbox, ["nap", 0.6], ["nap", 0.6], limits=limits)
+    assert len(set(napped)) == 1
+    assert _each(sandbox, ["echo", 1], ["nap", 30], ["echo", 3], limits=limits) == [
+        1,
+        "limit_time",
+        3,
+    ]
+
+
+def test_a_job_failing_after_another_is_judged_in_a_fresh_child(sandbox: Sandbox) -> None:
+    # The second and third fail in the child the first changed; run alone, they do not.
+    assert _each(sandbox, ["leave_state"], ["need_clean"], ["need_clean"]) == [
+        "left",
+        "clean",
+        "clean",
+    ]
+    # A job that fails in a fresh child fails for good.
+    assert _each(sandbox, ["segfault"], ["segfault"]) == ["crashed", "crashed"]
+
+
+def test_a_batch_survives_its_zygote_dying(sandbox: Sandbox) -> None:
+    assert _each(sandbox, ["echo", 1], ["kill_zygote"], ["echo", 3]) == [1, "crashed", 3]
