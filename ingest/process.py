@@ -11,6 +11,7 @@ path to searchable (the worker queues it behind everything else).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -37,7 +38,7 @@ from archief.records import afgeleiden
 from archief.storage.common import CHUNK, derived_key, original_key, work_prefix
 from ingest.metadata import extract_memo_fields
 from ingest.preprocess import CLOCKWISE, binarize, turned_pnm
-from ingest.sandbox import Limits, default_sandbox
+from ingest.sandbox import JSONable, Limits, SandboxError, default_sandbox
 
 if TYPE_CHECKING:
     # Only for annotations: the composition root imports the worker, which imports us.
@@ -183,26 +184,75 @@ def read(container: Container, sha256: str) -> Gelezen | list[int] | None:
     happened (quarantined, indexed or gone before we came); [] that the
     content was indexed on the way (a captured post).
     """
+    with contextlib.ExitStack() as spool:
+        ready = prepare(container, sha256, spool)
+        if not isinstance(ready, Klaargezet):
+            return ready
+        (plan,) = analyze(container, [ready])
+        return take_in(container, ready, plan)
+
+
+@dataclass(frozen=True, slots=True)
+class Klaargezet:
+    """A content marked extracting, its original downloaded into a spool folder to be read."""
+
+    sha256: str
+    media_type: str
+    spool: Path
+    size: int
+
+
+def prepare(
+    container: Container, sha256: str, spool: contextlib.ExitStack
+) -> Klaargezet | list[int] | None:
+    """Mark the content extracting and download its original; `spool` removes the copy.
+
+    What is not to be read by the sandbox is done with here: None as in
+    `read`, or [] for a captured post, indexed from the form capture kept.
+    """
     media_type = _start(container, sha256)
     if media_type is None:
         return None
     if normaal.is_vastgelegd(media_type):
         return _extract_vastgelegd(container, sha256)
-    with _spool(container, "extract", sha256) as tmp:
-        original = Path(tmp) / "original"
-        _download(container, original_key(sha256), original)
-        plan = default_sandbox().run(
-            "ingest.pages:analyze",
-            str(original),
-            str(Path(tmp) / "pages"),
-            media_type,
-            container.settings.ingest.max_pages,
-            limits=_limits(container),
-        )
-        if not isinstance(plan, dict):
-            raise ArchiefError(f"page analysis returned {type(plan).__name__}, not a plan")
-        _settle_type(container, sha256, media_type, plan.get("media_type"))
-        rows, ocr_pages, texts = _store_pages(container, sha256, plan["pages"])
+    folder = Path(spool.enter_context(_spool(container, "extract", sha256)))
+    original = folder / "original"
+    _download(container, original_key(sha256), original)
+    return Klaargezet(sha256, media_type, folder, original.stat().st_size)
+
+
+def analyze(container: Container, ready: Sequence[Klaargezet]) -> list[JSONable | SandboxError]:
+    """The page plan of each content, or why the sandbox could not make one.
+
+    One sandbox child reads them one after another (`Sandbox.run_each`):
+    for a short born-digital document the child's fork cost a fifth of its
+    reading. A document that fails is judged again in a child of its own.
+    """
+    settings = container.settings.ingest
+    jobs: list[list[JSONable]] = [
+        [str(r.spool / "original"), str(r.spool / "pages"), r.media_type, settings.max_pages]
+        for r in ready
+    ]
+    return default_sandbox().run_each("ingest.pages:analyze", jobs, limits=_limits(container))
+
+
+def take_in(
+    container: Container, ready: Klaargezet, plan: JSONable | SandboxError
+) -> Gelezen | list[int]:
+    """Store what the page analysis found: the content read, or the pages that need OCR.
+
+    Raises the sandbox's error for a content it could not read.
+    """
+    if isinstance(plan, SandboxError):
+        raise plan
+    if not isinstance(plan, dict):
+        raise ArchiefError(f"page analysis returned {type(plan).__name__}, not a plan")
+    sha256 = ready.sha256
+    _settle_type(container, sha256, ready.media_type, plan.get("media_type"))
+    pages = plan["pages"]
+    if not isinstance(pages, list):
+        raise ArchiefError(f"page analysis returned {type(pages).__name__} pages, not a list")
+    rows, ocr_pages, texts = _store_pages(container, sha256, pages)
     log.info("ingest.extracted", sha256=sha256, pages=len(rows), ocr=len(ocr_pages))
     if not ocr_pages:
         # Nothing to OCR: page rows, suggestions, index and status go in one

@@ -43,7 +43,7 @@ import contextlib
 import os
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import kombu.exceptions
@@ -62,11 +62,16 @@ from ingest.sociaal_tasks import register as register_sociaal
 
 if TYPE_CHECKING:
     from archief.composition import Container
+    from ingest.process import Gelezen, Klaargezet
+    from ingest.sandbox import JSONable, SandboxError
 
 PING = "archief.ping"
 TASK_OCR_PAGE = "archief.ingest.ocr_page"
 TASK_THUMBNAILS = "archief.ingest.thumbnails"
 MAX_RETRIES = 6
+# How much of a batch's originals may wait on disk to be read in one sandbox
+# child: enough for a backlog of memos, and never more than one large scan.
+SPOOL_BYTES = 64 * 2**20
 PRIORITIES = {
     TASK_EXTRACT: INDEX_PRIORITY,
     TASK_EXTRACT_BATCH: INDEX_PRIORITY,
@@ -202,23 +207,15 @@ def _register_ingest(app: ArchiefCelery) -> None:
     def extract_batch(self: Task[Any, Any], *sha256s: str) -> None:
         """Extract several contents (a backlog's); index those read whole together.
 
-        Each content is read under its own guard, so a hostile file fails and
-        is quarantined alone, as with `extract`. A service away retries the
-        whole batch; what is indexed by then is skipped the next time.
+        They are read in one sandbox child, one after another; each content
+        is stored under its own guard, so a hostile file fails and is
+        quarantined alone, as with `extract` (the sandbox judges a failing
+        one again in a child of its own). A service away retries the whole
+        batch; what is indexed by then is skipped the next time.
         """
         from ingest import process  # noqa: PLC0415
 
-        read: list[process.Gelezen] = []
-        for sha256 in sha256s:
-
-            def step(sha256: str = sha256) -> None:
-                outcome = process.read(app.container(), sha256)
-                if isinstance(outcome, process.Gelezen):
-                    read.append(outcome)
-                else:
-                    carry_on(sha256, outcome)
-
-            _guarded(app, self, sha256, step)
+        read = _read_all(app, self, sha256s, carry_on)
         if not read:
             return
 
@@ -322,6 +319,77 @@ def _guarded_together(
         log.exception("ingest.together_failed", sha256s=sha256s)
         return False
     return True
+
+
+def _read_all(
+    app: ArchiefCelery,
+    task: Task[Any, Any],
+    sha256s: Sequence[str],
+    carry_on: Callable[[str, list[int] | None], None],
+) -> list[Gelezen]:
+    """Read a batch's contents, each under its own guard; those read whole, to index.
+
+    The rest go on (`carry_on`) to OCR, or were done with already.
+    """
+    from ingest import process  # noqa: PLC0415
+
+    read: list[Gelezen] = []
+    waiting = list(sha256s)
+    while waiting:
+        with contextlib.ExitStack() as spool:
+            ready: list[Klaargezet] = []
+            # Downloaded until their originals fill the spool: a batch of
+            # large scans is not all on disk at once.
+            while waiting and sum(r.size for r in ready) < SPOOL_BYTES:
+                sha256 = waiting.pop(0)
+
+                def prepare(sha256: str = sha256, ready: list[Klaargezet] = ready) -> None:
+                    outcome = process.prepare(app.container(), sha256, spool)
+                    if isinstance(outcome, process.Klaargezet):
+                        ready.append(outcome)
+                    else:
+                        carry_on(sha256, outcome)
+
+                _guarded(app, task, sha256, prepare)
+            for content, plan in _analyzed(app, task, ready):
+
+                def step(
+                    content: Klaargezet = content, plan: JSONable | SandboxError | None = plan
+                ) -> None:
+                    if plan is None:
+                        (plan,) = process.analyze(app.container(), [content])
+                    outcome = process.take_in(app.container(), content, plan)
+                    if isinstance(outcome, process.Gelezen):
+                        read.append(outcome)
+                    else:
+                        carry_on(content.sha256, outcome)
+
+                _guarded(app, task, content.sha256, step)
+    return read
+
+
+def _analyzed(
+    app: ArchiefCelery, task: Task[Any, Any], ready: list[Klaargezet]
+) -> list[tuple[Klaargezet, JSONable | SandboxError | None]]:
+    """Each content's page plan, read in one sandbox child; None: read it on its own.
+
+    The sandbox away retries the task as any service would (at the last try
+    every content fails); any other error leaves each to be read alone.
+    """
+    from ingest import process  # noqa: PLC0415
+
+    plans: list[JSONable | SandboxError] = []
+
+    def step() -> None:
+        plans.extend(process.analyze(app.container(), ready))
+
+    if not ready:
+        return []
+    if not _guarded_together(app, task, [r.sha256 for r in ready], step):
+        return [(content, None) for content in ready]
+    if not plans:
+        return []  # failed for good with the sandbox away
+    return list(zip(ready, plans, strict=True))
 
 
 @contextlib.contextmanager
