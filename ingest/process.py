@@ -33,6 +33,7 @@ from archief.bewaring.status import VERNIETIGD
 from archief.catalog.models import Afdeling, Content, Dossier, Page, Record, Suggestion
 from archief.errors import ArchiefError
 from archief.intake.detect import DOCX, ODT, ZIP
+from archief.intake.repository import among
 from archief.ports import OcrResult, SearchDocument, SearchPage
 from archief.records import afgeleiden
 from archief.storage.common import CHUNK, derived_key, original_key, work_prefix
@@ -134,11 +135,19 @@ def _spool(container: Container, stage: str, sha256: str) -> tempfile.TemporaryD
 
 def _start(container: Container, sha256: str) -> str | None:
     """Mark the content extracting (one statement); its media type, or None to skip it."""
+    return start(container, [sha256]).get(sha256)
+
+
+def start(container: Container, sha256s: Sequence[str]) -> dict[str, str]:
+    """Mark the contents extracting, in one statement; the media type of each to read.
+
+    A content quarantined, indexed, destroyed or gone is left out: skipped.
+    """
     with container.sessions.begin() as session:
-        return session.scalar(
+        rows = session.execute(
             update(Content)
             .where(
-                Content.sha256 == sha256,
+                among(Content.sha256, sha256s),
                 Content.quarantined.is_(False),
                 Content.status.not_in(("indexed", VERNIETIGD)),
             )
@@ -149,8 +158,9 @@ def _start(container: Container, sha256: str) -> str | None:
                 reason=None,
                 updated_at=container.clock.now(),
             )
-            .returning(Content.media_type)
+            .returning(Content.sha256, Content.media_type)
         )
+        return dict(rows.tuples().all())
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,14 +213,16 @@ class Klaargezet:
 
 
 def prepare(
-    container: Container, sha256: str, spool: contextlib.ExitStack
+    container: Container, sha256: str, spool: contextlib.ExitStack, media_type: str | None = None
 ) -> Klaargezet | list[int] | None:
     """Mark the content extracting and download its original; `spool` removes the copy.
 
+    With `media_type`, the content was marked extracting already (`start`).
     What is not to be read by the sandbox is done with here: None as in
     `read`, or [] for a captured post, indexed from the form capture kept.
     """
-    media_type = _start(container, sha256)
+    if media_type is None:
+        media_type = _start(container, sha256)
     if media_type is None:
         return None
     if normaal.is_vastgelegd(media_type):

@@ -334,6 +334,7 @@ def _read_all(
     from ingest import process  # noqa: PLC0415
 
     read: list[Gelezen] = []
+    started = _started(app, task, sha256s)
     waiting = list(sha256s)
     while waiting:
         with contextlib.ExitStack() as spool:
@@ -342,9 +343,12 @@ def _read_all(
             # large scans is not all on disk at once.
             while waiting and sum(r.size for r in ready) < SPOOL_BYTES:
                 sha256 = waiting.pop(0)
+                if started is not None and sha256 not in started:
+                    continue  # skipped: quarantined, indexed before, or gone
 
                 def prepare(sha256: str = sha256, ready: list[Klaargezet] = ready) -> None:
-                    outcome = process.prepare(app.container(), sha256, spool)
+                    media_type = None if started is None else started[sha256]
+                    outcome = process.prepare(app.container(), sha256, spool, media_type)
                     if isinstance(outcome, process.Klaargezet):
                         ready.append(outcome)
                     else:
@@ -366,6 +370,26 @@ def _read_all(
 
                 _guarded(app, task, content.sha256, step)
     return read
+
+
+def _started(
+    app: ArchiefCelery, task: Task[Any, Any], sha256s: Sequence[str]
+) -> dict[str, str] | None:
+    """Mark a batch's contents extracting in one statement; the media type of each to read.
+
+    None when that failed for other than a service away: each content is
+    then started under its own guard.
+    """
+    from ingest import process  # noqa: PLC0415
+
+    started: dict[str, str] = {}
+
+    def step() -> None:
+        started.update(process.start(app.container(), sha256s))
+
+    if not _guarded_together(app, task, list(sha256s), step):
+        return None
+    return started
 
 
 def _analyzed(
