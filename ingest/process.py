@@ -236,9 +236,9 @@ def prepare(
 def analyze(container: Container, ready: Sequence[Klaargezet]) -> list[JSONable | SandboxError]:
     """The page plan of each content, or why the sandbox could not make one.
 
-    One sandbox child reads them one after another (`Sandbox.run_each`):
-    for a short born-digital document the child's fork cost a fifth of its
-    reading. A document that fails is judged again in a child of its own.
+    One sandbox child reads them one after another (`Sandbox.run_each`): a
+    child of its own cost a short born-digital document about a quarter of
+    its reading. A document that fails is judged again in a child of its own.
     """
     settings = container.settings.ingest
     jobs: list[list[JSONable]] = [
