@@ -160,7 +160,7 @@ def start(container: Container, sha256s: Sequence[str]) -> dict[str, str]:
             )
             .returning(Content.sha256, Content.media_type)
         )
-        return dict(rows.tuples().all())
+        return {row.sha256: row.media_type for row in rows}
 
 
 @dataclass(frozen=True, slots=True)
