@@ -9,14 +9,14 @@ audit entry in the caller's transaction, so the two never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archief.audit.chain import Actor, append
+from archief.audit.chain import Actor, Nieuw, append, append_all
 from archief.catalog.models import Dossier, DossierVersie, Record, RecordVersie
 
 RECORD_FIELDS = (
@@ -84,18 +84,27 @@ def _record_version(
 
 def record_created(session: Session, record: Record, *, actor: Actor, at: datetime) -> None:
     """Version 1 of a new record and its `record.aangemaakt` entry (after its flush)."""
-    record.versie = 1
-    _record_version(session, record, actor, "aangemaakt", at)
-    append(
-        session,
-        actor=actor,
-        actie="record.aangemaakt",
-        object_type="record",
-        object_id=record.id,
-        dossier_id=record.dossier_id,
-        at=at,
-        na=record_state(record),
-    )
+    records_created(session, [record], actor=actor, at=at)
+
+
+def records_created(
+    session: Session, records: Sequence[Record], *, actor: Actor, at: datetime
+) -> None:
+    """Version 1 and a `record.aangemaakt` entry for each new record, in order (after a flush)."""
+    for record in records:
+        record.versie = 1
+        _record_version(session, record, actor, "aangemaakt", at)
+    entries = [
+        Nieuw(
+            actie="record.aangemaakt",
+            object_type="record",
+            object_id=record.id,
+            dossier_id=record.dossier_id,
+            na=record_state(record),
+        )
+        for record in records
+    ]
+    append_all(session, entries, actor=actor, at=at)
 
 
 def record_changed(

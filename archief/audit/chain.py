@@ -21,7 +21,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -109,6 +109,19 @@ def _plain(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return json.loads(json.dumps(dict(value), default=str))  # type: ignore[no-any-return]
 
 
+@dataclass(frozen=True, slots=True)
+class Nieuw:
+    """One entry still to be appended: what happened to which object."""
+
+    actie: str
+    object_type: str
+    object_id: str
+    dossier_id: str | None = None
+    voor: Mapping[str, Any] | None = None
+    na: Mapping[str, Any] | None = None
+    details: Mapping[str, Any] | None = None
+
+
 def append(
     session: Session,
     *,
@@ -123,30 +136,53 @@ def append(
     details: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
     """Add one entry at the head of the chain, in the caller's transaction."""
+    nieuw = Nieuw(actie, object_type, object_id, dossier_id, voor, na, details)
+    return append_all(session, [nieuw], actor=actor, at=at)[0]
+
+
+def append_all(
+    session: Session, entries: Sequence[Nieuw], *, actor: Actor, at: datetime
+) -> list[AuditEntry]:
+    """Add these entries at the head of the chain, in this order, in the caller's transaction.
+
+    The head is locked and written once however many there are: a backlog's
+    group of new records (archief.intake.service) costs one round trip here,
+    not one per record. Each entry still links to the one before it.
+    """
     head = session.get(AuditKop, 1, with_for_update=True)
     if head is None:
         raise RuntimeError("the audit chain has no head; run `archief migrate`")
-    entry = AuditEntry(
-        seq=head.seq + 1,
-        # Microseconds are what both databases keep; the hash must see the same.
-        at=_utc(at),
-        actor=actor.id,
-        rollen=list(actor.rollen),
-        actie=actie,
-        object_type=object_type,
-        object_id=object_id,
-        dossier_id=dossier_id,
-        voor=_plain(voor),
-        na=_plain(na),
-        details=_plain(details),
-        prev_hash=head.hash,
-    )
-    entry.hash = entry_hash(entry)
-    session.add(entry)
-    head.seq, head.hash = entry.seq, entry.hash
+    added: list[AuditEntry] = []
+    for nieuw in entries:
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            # Microseconds are what both databases keep; the hash must see the same.
+            at=_utc(at),
+            actor=actor.id,
+            rollen=list(actor.rollen),
+            actie=nieuw.actie,
+            object_type=nieuw.object_type,
+            object_id=nieuw.object_id,
+            dossier_id=nieuw.dossier_id,
+            voor=_plain(nieuw.voor),
+            na=_plain(nieuw.na),
+            details=_plain(nieuw.details),
+            prev_hash=head.hash,
+        )
+        entry.hash = entry_hash(entry)
+        added.append(entry)
+        head.seq, head.hash = entry.seq, entry.hash
+    session.add_all(added)
     session.flush()
-    log.info("audit.appended", seq=entry.seq, actie=actie, object_id=object_id, actor=actor.id)
-    return entry
+    for entry in added:
+        log.info(
+            "audit.appended",
+            seq=entry.seq,
+            actie=entry.actie,
+            object_id=entry.object_id,
+            actor=actor.id,
+        )
+    return added
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,12 @@ log = structlog.get_logger(__name__)
 SPREAD = 4
 
 
+def cap(size: int, remaining: int | None) -> int:
+    """How many a batch that starts now may hold: a quarter of what is left, up to `size`."""
+    left = size if remaining is None else -(-remaining // SPREAD)
+    return max(1, min(size, left))
+
+
 class BatchingQueue:
     """A TaskQueue that sends extracts `size` at a time, or when the oldest has waited `linger`.
 
@@ -75,9 +81,7 @@ class BatchingQueue:
         with self._lock:
             if not self._waiting:
                 self._since = self._clock()
-                # A batch starts: it may hold a quarter of what is left, up to `size`.
-                left = self.size if self._remaining is None else -(-self._remaining // SPREAD)
-                self._cap = max(1, min(self.size, left))
+                self._cap = cap(self.size, self._remaining)
             self._waiting.extend(args)
             if len(self._waiting) >= self._cap:
                 self.flush()

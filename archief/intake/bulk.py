@@ -18,9 +18,10 @@ from archief.catalog.models import IngestItem
 from archief.composition import Container
 from archief.errors import ArchiefError
 from archief.intake import repository
-from archief.intake.batches import BatchingQueue
+from archief.intake.batches import BatchingQueue, cap
 from archief.intake.schemas import effective_status
-from archief.intake.service import Intake
+from archief.intake.service import Intake, Ontvangen
+from archief.settings import IngestSettings
 
 
 @dataclass
@@ -93,13 +94,21 @@ def _hand_in(
     laag: str,
     on_file: Callable[[Path, IngestItem | None], None],
 ) -> None:
-    for n, path in enumerate(files):
+    """Store each file's original; catalog and hand them on a group at a time (`_Group`)."""
+    keys = [_key(path) for path in files]
+    earlier_items = _earlier(container, dossier_id, [key for key in keys if key is not None])
+    group = _Group(container.settings.ingest, intake, batches, summary, on_file)
+    for n, (path, key) in enumerate(zip(files, keys, strict=True)):
+        if group.due():
+            group.settle()
         # A file that is slow to store must not keep the last ones waiting.
         batches.flush_if_due()
         batches.expect(len(files) - n)
-        key = source_key(path)
-        with container.sessions() as session:
-            earlier = repository.item_by_source(session, dossier_id, key)
+        if key is None:
+            summary.failed.append((path.name, "unreadable_file", "the file is gone or unreadable"))
+            on_file(path, None)
+            continue
+        earlier = earlier_items.get(key)
         if earlier is not None:
             summary.skipped += 1
             summary.item_ids.append(earlier.id)
@@ -110,7 +119,7 @@ def _hand_in(
             continue
         try:
             with path.open("rb") as f:
-                item = intake.receive(
+                got = intake.put_original(
                     f, name=path.name, dossier_id=dossier_id, laag=laag, source_key=key
                 )
         except ArchiefError as exc:
@@ -121,16 +130,100 @@ def _hand_in(
             summary.failed.append((path.name, "unreadable_file", str(exc)))
             on_file(path, None)
             continue
-        summary.item_ids.append(item.id)
-        if item.status == "failed":
-            summary.failed.append((item.display_name, item.reason_code or "", item.reason or ""))
-        elif item.status == "duplicate":
-            summary.duplicates += 1
+        if isinstance(got, IngestItem):
+            # Finished at once (an empty file): nothing to catalog.
+            _tally(summary, path, got)
+            on_file(path, got)
         else:
-            summary.stored += 1
-        if item.sha256 and item.status != "failed":
-            summary.shas.add(item.sha256)
-        on_file(path, item)
+            group.add(path, got, left=len(files) - n)
+    group.settle()
+
+
+@dataclass
+class _Group:
+    """Files whose originals are stored, to be catalogued and handed on together.
+
+    A group is what goes to the workers as one batch (`BatchingQueue`): up to
+    `hand_on_batch` files, a quarter of what is left near the end, or fewer
+    once the oldest has waited `hand_on_linger_seconds`. It is catalogued in
+    one transaction (`Intake.catalog`). Until then its originals are stored
+    but not catalogued: should the run break off there, the next run over
+    the same paths takes them in again, since no item remembers them.
+    """
+
+    settings: IngestSettings
+    intake: Intake
+    batches: BatchingQueue
+    summary: Summary
+    on_file: Callable[[Path, IngestItem | None], None]
+    files: list[tuple[Path, Ontvangen]] = field(default_factory=list)
+    since: float = 0.0
+    most: int = 1
+    left: int = 0
+
+    def add(self, path: Path, got: Ontvangen, *, left: int) -> None:
+        """Add a stored file; `left` counts the files still to come, this one included."""
+        if not self.files:
+            self.since, self.left = time.monotonic(), left
+            self.most = cap(self.settings.hand_on_batch, left)
+        self.files.append((path, got))
+
+    def due(self) -> bool:
+        waited = time.monotonic() - self.since
+        return bool(self.files) and (
+            len(self.files) >= self.most or waited >= self.settings.hand_on_linger_seconds
+        )
+
+    def settle(self) -> None:
+        if not self.files:
+            return
+        # The batch the group becomes is cut as the group was.
+        self.batches.expect(self.left)
+        outcomes = self.intake.catalog([got for _path, got in self.files])
+        self.batches.close()
+        for (path, _got), outcome in zip(self.files, outcomes, strict=True):
+            _tally(self.summary, path, outcome)
+            self.on_file(path, outcome if isinstance(outcome, IngestItem) else None)
+        self.files.clear()
+
+
+def _key(path: Path) -> str | None:
+    try:
+        return source_key(path)
+    except OSError:
+        return None
+
+
+# Source keys looked up in one statement.
+SLICE = 5000
+
+
+def _earlier(container: Container, dossier_id: str, keys: list[str]) -> dict[str, IngestItem]:
+    """The newest item of each of these source keys in the dossier: what a run before took in."""
+    found: dict[str, IngestItem] = {}
+    with container.sessions() as session:
+        # In slices: an IN takes a parameter per key, and SQLite allows 32766.
+        for start in range(0, len(keys), SLICE):
+            found.update(
+                repository.items_by_source(session, dossier_id, keys[start : start + SLICE])
+            )
+    return found
+
+
+def _tally(summary: Summary, path: Path, outcome: IngestItem | ArchiefError) -> None:
+    if isinstance(outcome, ArchiefError):
+        summary.failed.append((path.name, outcome.code, outcome.detail))
+        return
+    item = outcome
+    summary.item_ids.append(item.id)
+    if item.status == "failed":
+        summary.failed.append((item.display_name, item.reason_code or "", item.reason or ""))
+    elif item.status == "duplicate":
+        summary.duplicates += 1
+    else:
+        summary.stored += 1
+    if item.sha256 and item.status != "failed":
+        summary.shas.add(item.sha256)
 
 
 @dataclass(frozen=True)

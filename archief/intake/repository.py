@@ -26,6 +26,22 @@ def item_by_source(session: Session, dossier_id: str, source_key: str) -> Ingest
     ).first()
 
 
+def items_by_source(
+    session: Session, dossier_id: str, source_keys: Sequence[str]
+) -> dict[str, IngestItem]:
+    """The newest item of each source key in the dossier (what earlier runs took in): one query."""
+    newest: dict[str, IngestItem] = {}
+    items = session.scalars(
+        select(IngestItem)
+        .where(IngestItem.dossier_id == dossier_id, IngestItem.source_key.in_(source_keys))
+        .order_by(IngestItem.created_at)
+    )
+    for item in items:
+        # In order of age: the newest of a key is the last one seen.
+        newest[item.source_key or ""] = item
+    return newest
+
+
 def among(column: InstrumentedAttribute[str], values: Sequence[str]) -> ColumnElement[bool]:
     """`column = ANY(values)`: one array parameter, where IN takes one per value.
 

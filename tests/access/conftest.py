@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -14,9 +14,10 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from archief.app import create_app
-from archief.catalog.models import Afdeling
+from archief.catalog.models import Afdeling, IngestItem
 from archief.composition import Container, build_container
-from archief.intake.service import ensure_dossier
+from archief.intake import batches, bulk
+from archief.intake.service import Intake, Ontvangen, ensure_dossier
 from archief.settings import Settings
 from policies.subject import Subject
 from search.index import ElasticsearchIndex
@@ -103,6 +104,46 @@ def add_record(
     )
     assert item.record_id is not None, item.reason
     return item.record_id, dossier.id
+
+
+def add_backlog(
+    world: Container,
+    directory: Path,
+    kenmerk: str,
+    laag: str,
+    count: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> list[str]:
+    """`count` records through `archief ingest`'s path, in one group; their ids, in file order."""
+    dossier = ensure_dossier(
+        world.sessions, world.clock, kenmerk=kenmerk, titel=kenmerk, afdeling="wijkzaken"
+    )
+    monkeypatch.setattr(world.settings.ingest, "hand_on_batch", count)
+    monkeypatch.setattr(world.settings.ingest, "hand_on_linger_seconds", 3600.0)
+    monkeypatch.setattr(batches, "SPREAD", 1)
+    groups: list[int] = []
+    together = Intake._catalog_together
+
+    def spy(self: Intake, received: Sequence[Ontvangen]) -> object:
+        groups.append(len(received))
+        return together(self, received)
+
+    monkeypatch.setattr(Intake, "_catalog_together", spy)
+    files = []
+    for n in range(count):
+        path = directory / f"{kenmerk}-{n:02d}.txt"
+        path.write_text(f"Stuk {n} van {kenmerk}: {uuid.uuid4().hex}.", encoding="utf-8")
+        files.append(path)
+    summary = bulk.ingest_paths(world, files, dossier_id=dossier.id, laag=laag)
+    assert groups == [count], "catalogued as one group"
+    assert summary.stored == count, summary.failed
+    with world.sessions() as session:
+        items = session.scalars(select(IngestItem).where(IngestItem.id.in_(summary.item_ids)))
+        record_of = {item.id: item.record_id for item in items}
+    # In the order the files came.
+    ids = [record_of[item_id] for item_id in summary.item_ids]
+    assert all(ids)
+    return [i for i in ids if i is not None]
 
 
 def refresh(world: Container) -> None:

@@ -8,7 +8,9 @@ imported per test module: the hold tests run in it too.
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -19,7 +21,7 @@ from archief.composition import Container
 from archief.storage.s3 import S3ObjectStore
 from policies.subject import Subject
 from tests.access import conftest as access_world
-from tests.access.conftest import add_record, headers
+from tests.access.conftest import add_backlog, add_record, headers
 from tests.conftest import settings_env
 from tests.oidc import LocalIssuer
 
@@ -121,6 +123,26 @@ def test_a_record_hold_holds_that_record_only(
     assert _rename(client, issuer, held) == 409
     assert _rename(client, issuer, free) == 200
     assert _s3_held(world, held) and not _s3_held(world, free)
+
+
+def test_a_backlog_filed_into_a_held_dossier_is_held_bytes_included(
+    world: Container,
+    client: TestClient,
+    issuer: LocalIssuer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kenmerk = _kenmerk()
+    first, _ = add_record(world, kenmerk, "wijkzaken", "organisatie", "Eerste stuk.", "e.txt")
+    _hold(
+        client, headers(issuer, ARIE), dossier=kenmerk, grond="woo_verzoek", reden="Woo-verzoek 31"
+    )
+    later = add_backlog(world, tmp_path, kenmerk, "organisatie", 3, monkeypatch)
+    assert all(_s3_held(world, rid) for rid in [first, *later])
+    assert all(_rename(client, issuer, rid) == 409 for rid in later)
+    # Filed beside the held dossier, not into it: nothing held.
+    free = add_backlog(world, tmp_path, _kenmerk(), "organisatie", 2, monkeypatch)
+    assert not any(_s3_held(world, rid) for rid in free)
 
 
 def test_shared_bytes_stay_held_while_any_hold_covers_them(

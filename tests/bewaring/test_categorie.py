@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -18,7 +20,7 @@ from archief.clock import AMSTERDAM
 from archief.composition import Container
 from policies.subject import Subject
 from tests.access import conftest as access_world
-from tests.access.conftest import add_record, headers
+from tests.access.conftest import add_backlog, add_record, headers
 from tests.conftest import settings_env
 from tests.oidc import LocalIssuer
 
@@ -81,6 +83,39 @@ def test_the_archiefactiedatum_follows_category_and_closing(
 
     client.patch(f"/dossiers/{did}", json={"status": "open"}, headers=alice)
     assert _record(client, issuer, rid)["archiefactiedatum"] is None
+
+
+def test_a_backlog_filed_into_a_categorised_dossier_has_its_retention_at_once(
+    world: Container,
+    client: TestClient,
+    issuer: LocalIssuer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kenmerk = _kenmerk()
+    _rid, did = add_record(world, kenmerk, "wijkzaken", "organisatie", "Eerste.", "e.txt")
+    arie, alice = headers(issuer, ARIE), headers(issuer, ALICE)
+    put = client.put(
+        f"/dossiers/{did}/categorie", json={"categorie": VERNIETIGEN.code}, headers=arie
+    )
+    assert put.status_code == 200, put.text
+    # Closed: the brondatum is known, so a record filed now has its archiefactiedatum.
+    closed = client.patch(f"/dossiers/{did}", json={"status": "afgesloten"}, headers=alice)
+    assert closed.status_code == 200, closed.text
+    later = add_backlog(world, tmp_path, kenmerk, "organisatie", 3, monkeypatch)
+    assert VERNIETIGEN.bewaartermijn is not None
+    want = VERNIETIGEN.bewaartermijn.na(datetime.now(AMSTERDAM).date()).isoformat()
+    for rid in later:
+        record = _record(client, issuer, rid)
+        assert (record["archiefnominatie"], record["archiefactiedatum"]) == ("vernietigen", want)
+    with world.sessions() as session:
+        entries = session.scalars(
+            select(AuditEntry.object_id)
+            .where(AuditEntry.object_id.in_(later), AuditEntry.actie == "record.bewaring")
+            .order_by(AuditEntry.seq)
+        ).all()
+    # Each record's derivation is in the trail, in the order the files came.
+    assert entries == later
 
 
 def test_a_records_own_category_wins(
