@@ -271,7 +271,7 @@ def take_in(
         # transaction, with the texts in hand.
         return Gelezen(sha256, texts, rows)
     with container.sessions.begin() as session:
-        _replace_pages(session, sha256, rows)
+        _replace_pages(session, [sha256], rows)
         session.execute(
             update(Content)
             .where(Content.sha256 == sha256)
@@ -306,10 +306,12 @@ def _extract_vastgelegd(container: Container, sha256: str) -> list[int] | None:
     return [] if _index(container, sha256, texts, rows=rows) else None
 
 
-def _replace_pages(session: Session, sha256: str, rows: Sequence[PageRow]) -> None:
-    session.execute(delete(Page).where(Page.sha256 == sha256))
-    # One multi-row INSERT, no unit of work: these rows are never read back here.
-    session.execute(insert(Page), [dict(row) for row in rows])
+def _replace_pages(session: Session, sha256s: Sequence[str], rows: Sequence[PageRow]) -> None:
+    """The page rows of these contents, all replaced by `rows`."""
+    session.execute(delete(Page).where(Page.sha256.in_(sha256s)))
+    if rows:
+        # One multi-row INSERT, no unit of work: these rows are never read back here.
+        session.execute(insert(Page), [dict(row) for row in rows])
 
 
 def _store_pages(
@@ -544,8 +546,16 @@ def filed(
     afdeling with a query of its own.
     With `lock`, the records stay locked until the transaction ends (_index).
     """
+    return filed_all(session, [sha256], lock=lock, besides=besides).get(sha256, [])
+
+
+def filed_all(
+    session: Session, sha256s: Sequence[str], *, lock: bool = False, besides: Collection[str] = ()
+) -> dict[str, list[Filed]]:
+    """`filed` for several contents in one statement: the records of each that has any."""
     query = (
         select(
+            Record.sha256,
             Record.id,
             Record.dossier_id,
             Record.titel,
@@ -559,14 +569,19 @@ def filed(
         )
         .join(Dossier, Dossier.id == Record.dossier_id)
         .join(Afdeling, Afdeling.code == Dossier.afdeling)
-        .where(Record.sha256 == sha256)
-        .order_by(Record.id)
+        .where(Record.sha256.in_(sha256s))
+        # One order for every worker: two batches never wait on each other's locks.
+        .order_by(Record.sha256, Record.id)
     )
     if besides:
         query = query.where(Record.id.not_in(besides))
     if lock:
         query = query.with_for_update(of=Record)
-    return [Filed(**row._mapping) for row in session.execute(query)]
+    found: dict[str, list[Filed]] = {}
+    for row in session.execute(query):
+        fields = dict(row._mapping)
+        found.setdefault(fields.pop("sha256"), []).append(Filed(**fields))
+    return found
 
 
 def search_documents(
@@ -592,30 +607,34 @@ def search_documents(
     ]
 
 
-def _suggest(session: Session, records: Sequence[Filed], pages: Sequence[SearchPage]) -> None:
-    """Metadata suggestions read from the memo, for records that have none yet."""
-    ids = [r.id for r in records]
-    have = set(session.scalars(select(Suggestion.record_id).where(Suggestion.record_id.in_(ids))))
-    todo = [r.id for r in records if r.id not in have]
-    if not todo:
+def _suggest(
+    session: Session, filings: Sequence[tuple[Sequence[Filed], Sequence[SearchPage]]]
+) -> None:
+    """Metadata suggestions read from each memo, for records that have none yet."""
+    ids = [r.id for records, _pages in filings for r in records]
+    if not ids:
         return
-    fields = extract_memo_fields([(p.number, p.text) for p in pages[:2]])
-    if fields:
-        session.execute(
-            insert(Suggestion),
-            [
-                {
-                    "record_id": record_id,
-                    "field": f.field,
-                    "value": f.value,
-                    "raw": f.raw,
-                    "confidence": f.confidence,
-                    "page": f.page,
-                }
-                for record_id in todo
-                for f in fields
-            ],
-        )
+    have = set(session.scalars(select(Suggestion.record_id).where(Suggestion.record_id.in_(ids))))
+    rows = []
+    for records, pages in filings:
+        todo = [r.id for r in records if r.id not in have]
+        if not todo:
+            continue
+        fields = extract_memo_fields([(p.number, p.text) for p in pages[:2]])
+        rows += [
+            {
+                "record_id": record_id,
+                "field": f.field,
+                "value": f.value,
+                "raw": f.raw,
+                "confidence": f.confidence,
+                "page": f.page,
+            }
+            for record_id in todo
+            for f in fields
+        ]
+    if rows:
+        session.execute(insert(Suggestion), rows)
 
 
 def _index(
@@ -636,23 +655,18 @@ def _index(
 def index_read(container: Container, contents: Sequence[Gelezen]) -> list[str]:
     """Index every record of these contents and mark them indexed; the ones indexed.
 
-    One transaction and one index request for them all: a batch from a
-    backlog pays the commit, the Elasticsearch round trip and the question
-    whether more is on its way once, not once a document. A content no
-    longer ours to index (failed, destroyed, gone) is left out.
+    One transaction and one index request for them all, and each step one
+    statement for the whole batch (whether each is still ours, its page
+    rows, its records, their suggestions, its status): a batch from a
+    backlog pays the commit, the Elasticsearch round trip, the question
+    whether more is on its way and every statement once, not once a
+    document. A content no longer ours to index (failed, destroyed, gone)
+    is left out.
     """
     with container.sessions.begin() as session:
         # Always in the same order, so two batches never wait on each other's locks.
-        taken = [
-            (content, records)
-            for content in sorted(contents, key=lambda c: c.sha256)
-            if (records := _take(session, content)) is not None
-        ]
-        documents = [
-            document
-            for content, records in taken
-            for document in _documents(session, content.sha256, records, content.pages)
-        ]
+        taken = _take(session, sorted(contents, key=lambda c: c.sha256))
+        documents = _documents(session, taken)
         # The last of a batch, or a lone upload, is searchable at once rather
         # than after the next periodic refresh (up to a second later). While
         # more content is on its way the periodic refresh serves: a refresh
@@ -662,10 +676,7 @@ def index_read(container: Container, contents: Sequence[Gelezen]) -> list[str]:
         # `indexed` without its documents, and intake, filing a record for it
         # meanwhile, is not kept waiting on the content row for this request.
         _write(container, documents, refresh=last)
-        late: list[SearchDocument] = []
-        for content, records in taken:
-            late += _mark_indexed(container, session, content, records)
-        _write(container, late)
+        _write(container, _mark_indexed(container, session, taken))
     for content, records in taken:
         log.info(
             "ingest.indexed", sha256=content.sha256, records=len(records), pages=len(content.pages)
@@ -678,52 +689,69 @@ def _write(container: Container, documents: list[SearchDocument], *, refresh: bo
         container.index.index(documents, refresh=refresh)
 
 
-def _take(session: Session, content: Gelezen) -> list[Filed] | None:
-    """In the transaction: the content's records, locked, and its page rows; None if not ours."""
-    state = session.execute(
-        select(Content.status, Content.quarantined).where(Content.sha256 == content.sha256)
-    ).first()
+def _take(session: Session, contents: Sequence[Gelezen]) -> list[tuple[Gelezen, list[Filed]]]:
+    """In the transaction: the contents still ours, their page rows written, records locked."""
+    shas = [c.sha256 for c in contents]
+    states = session.execute(
+        select(Content.sha256, Content.status, Content.quarantined).where(Content.sha256.in_(shas))
+    )
     # A page that failed for good has already failed the content.
-    if state is None or state.quarantined or state.status in ("failed", VERNIETIGD):
-        return None
-    if content.rows is not None:
-        _replace_pages(session, content.sha256, content.rows)
+    ours = {
+        row.sha256
+        for row in states
+        if not row.quarantined and row.status not in ("failed", VERNIETIGD)
+    }
+    mine = [c for c in contents if c.sha256 in ours]
+    paged = [c for c in mine if c.rows is not None]
+    if paged:
+        _replace_pages(session, [c.sha256 for c in paged], [r for c in paged for r in c.rows or ()])
     # Locked: a layer move waits for us, so the index never ends up with
     # the layer from before a move that committed meanwhile.
-    return filed(session, content.sha256, lock=True)
+    records = filed_all(session, [c.sha256 for c in mine], lock=True) if mine else {}
+    return [(c, records.get(c.sha256, [])) for c in mine]
 
 
 def _mark_indexed(
-    container: Container, session: Session, content: Gelezen, records: Sequence[Filed]
+    container: Container, session: Session, taken: Sequence[tuple[Gelezen, Sequence[Filed]]]
 ) -> list[SearchDocument]:
-    """In the transaction, its documents written: the status; documents of records filed since."""
-    sha256 = content.sha256
+    """In the transaction, documents written: the statuses; documents of records filed since."""
+    if not taken:
+        return []
+    now = container.clock.now()
     # No work/ clean-up here: each ocr_page removes its own page image.
-    done = {"status": "indexed", "updated_at": container.clock.now()}
-    if content.rows is not None:
-        done["page_count"] = len(content.rows)
-    # The UPDATE waits for the content row's lock, which intake holds
-    # while it files a record for this content. A record filed since our
+    done = [
+        {"sha256": c.sha256, "status": "indexed", "updated_at": now}
+        | ({"page_count": len(c.rows)} if c.rows is not None else {})
+        for c, _records in taken
+    ]
+    # Each UPDATE waits for its content row's lock, which intake holds
+    # while it files a record for the content. A record filed since our
     # select has committed by now and is indexed here; one filed after
     # this sees "indexed" and gets a finalize of its own (intake.service).
-    session.execute(update(Content).where(Content.sha256 == sha256).values(done))
-    seen = [r.id for r in records]
-    if not session.scalar(
-        select(Record.id).where(Record.sha256 == sha256, Record.id.not_in(seen)).limit(1)
-    ):
+    session.execute(update(Content), done)
+    seen = [r.id for _c, records in taken for r in records]
+    shas = [c.sha256 for c, _records in taken]
+    since = set(
+        session.scalars(
+            select(Record.sha256).where(Record.sha256.in_(shas), Record.id.not_in(seen))
+        )
+    )
+    if not since:
         return []
-    late = filed(session, sha256, lock=True, besides=seen)
-    return _documents(session, sha256, late, content.pages)
+    late = filed_all(session, sorted(since), lock=True, besides=seen)
+    return _documents(session, [(c, late[c.sha256]) for c, _r in taken if c.sha256 in late])
 
 
 def _documents(
-    session: Session, sha256: str, records: Sequence[Filed], pages: Sequence[SearchPage]
+    session: Session, taken: Sequence[tuple[Gelezen, Sequence[Filed]]]
 ) -> list[SearchDocument]:
-    """Suggest metadata for these records; their index documents."""
-    if not records:
-        return []
-    _suggest(session, records, pages)
-    return search_documents(sha256, records, pages)
+    """Suggest metadata for these contents' records; their index documents."""
+    _suggest(session, [(records, c.pages) for c, records in taken])
+    return [
+        document
+        for c, records in taken
+        for document in search_documents(c.sha256, records, c.pages)
+    ]
 
 
 def _on_the_way(session: Session, besides: Collection[str]) -> bool:
