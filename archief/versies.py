@@ -82,11 +82,6 @@ def _record_version(
     )
 
 
-def record_created(session: Session, record: Record, *, actor: Actor, at: datetime) -> None:
-    """Version 1 of a new record and its `record.aangemaakt` entry (after its flush)."""
-    records_created(session, [record], actor=actor, at=at)
-
-
 def records_created(
     session: Session, records: Sequence[Record], *, actor: Actor, at: datetime
 ) -> None:

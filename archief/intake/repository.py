@@ -17,15 +17,6 @@ from archief.catalog.models import Content, IngestItem, Page
 FAILED_FOR_A_SERVICE = and_(Content.status == "failed", Content.quarantined.is_(False))
 
 
-def item_by_source(session: Session, dossier_id: str, source_key: str) -> IngestItem | None:
-    return session.scalars(
-        select(IngestItem)
-        .where(IngestItem.dossier_id == dossier_id, IngestItem.source_key == source_key)
-        .order_by(IngestItem.created_at.desc())
-        .limit(1)
-    ).first()
-
-
 def items_by_source(
     session: Session, dossier_id: str, source_keys: Sequence[str]
 ) -> dict[str, IngestItem]:
