@@ -79,25 +79,25 @@ def _dossier(c: Container) -> str:
 
 
 def _backlog(directory: Path) -> tuple[list[Path], dict[str, str]]:
-    """Eight files, sorted: two pairs of identical bytes, an empty file, a file of no known type.
+    """Nine files, sorted: two pairs of identical bytes, an empty file, a file of no known type.
 
     Each pair's second file lands in the same group of four as its first
     (`tweeling-a`) or in the next group (`tweeling-b`). The words are by name.
     """
     words = {name: f"wilg{uuid.uuid4().hex[:8]}" for name in ("a", "b", "c", "d")}
+    brief_a = text_pdf([f"Brief over de {words['a']}"])
+    brief_b = text_pdf([f"Brief over de {words['b']}"])
     bodies = {
-        "01-brief-a.pdf": text_pdf([f"Brief over de {words['a']}"]),
+        "01-brief-a.pdf": brief_a,
         "02-leeg.pdf": b"",
-        "03-brief-b.pdf": text_pdf([f"Brief over de {words['b']}"]),
-        "04-tweeling-a.pdf": b"",
+        "03-brief-b.pdf": brief_b,
+        "04-tweeling-a.pdf": brief_a,
         "05-onbekend.pdf": b"\x00\x01 geen bekend formaat " + uuid.uuid4().bytes,
         "06-brief-c.pdf": text_pdf([f"Brief over de {words['c']}"]),
-        "07-tweeling-b.pdf": b"",
+        "07-tweeling-b.pdf": brief_b,
         "08-brief-d.pdf": text_pdf([f"Brief over de {words['d']}"]),
         "09-brief-e.pdf": text_pdf([f"Verslag {uuid.uuid4().hex}"]),
     }
-    bodies["04-tweeling-a.pdf"] = bodies["01-brief-a.pdf"]
-    bodies["07-tweeling-b.pdf"] = bodies["03-brief-b.pdf"]
     paths = []
     for name, body in bodies.items():
         path = directory / name
