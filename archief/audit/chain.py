@@ -149,6 +149,9 @@ def append_all(
     group of new records (archief.intake.service) costs one round trip here,
     not one per record. Each entry still links to the one before it.
     """
+    if not entries:
+        # Nothing to add (a group of duplicates): the head stays unlocked.
+        return []
     head = session.get(AuditKop, 1, with_for_update=True)
     if head is None:
         raise RuntimeError("the audit chain has no head; run `archief migrate`")
