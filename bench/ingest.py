@@ -45,6 +45,7 @@ from pypdf import PdfReader
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy.engine import make_url
 
+from archief.errors import PortError
 from archief.settings import ObjectStoreSettings, SearchSettings
 from archief.storage.s3 import S3ObjectStore
 from bench import cpu
@@ -52,6 +53,8 @@ from bench.corpus import DIGITAL_SIZES, REPO_ROOT, CorpusDoc, Manifest, build_co
 from bench.http_intake import HttpIntakeUnavailable, api_server, upload_and_wait
 from bench.peers import RELEASES, OcrmypdfRelease, PeerUnavailable, ocrmypdf_command
 from bench.processes import stop_session
+from bench.warm import PASS_PAGES as WARM_PASS_PAGES
+from bench.warm import warm_search
 from search.index import ElasticsearchIndex
 
 MIB = 1024 * 1024
@@ -196,6 +199,19 @@ class PipelineRun:
     startup_s: float | None = None
     # CPU seconds per part (bench.cpu) during the born-digital run.
     cpu_digital: Mapping[str, float] | None = None
+    # Raw pypdf on the same files just before and just after the born-digital
+    # run: the machine's speed drifts by a third within minutes, so the ratio
+    # compares moments, not a run with a peer measured ten minutes later.
+    pypdf_around: tuple[Row, Row] | None = None
+    # The untimed warm-up ingest before the runs: (pages, seconds).
+    warm_up: tuple[int, float] | None = None
+
+    def pypdf_pages_per_s(self) -> float | None:
+        """Raw pypdf's pages/s over the two runs around the born-digital run."""
+        if self.pypdf_around is None:
+            return None
+        before, after = self.pypdf_around
+        return (before.pages + after.pages) / (before.wall_s + after.wall_s)
 
 
 class PipelineUnavailable(Exception):
@@ -303,6 +319,27 @@ def run_pypdf(corpus_dir: Path, docs: Sequence[CorpusDoc]) -> Row:
 # --------------------------------------------------------------------------
 
 
+def warm_up_search(manifest: Manifest, env_file: Path = REPO_ROOT / "var" / "archief.env") -> None:
+    """Warm Elasticsearch's JIT before any clock starts (bench.warm), and say what it cost."""
+    if not env_file.exists():
+        return  # no stack: run_archief says so
+    url = stack_env(env_file).get("ARCHIEF_SEARCH__URL")
+    if not url:
+        return
+    docs = manifest.of_kind("digital") or manifest.of_kind("scanned")
+    try:
+        costs = warm_search(url, docs, prefix=f"bench-warm-{os.getpid()}")
+    except PortError as exc:
+        print(f"Elasticsearch warm-up: not done ({exc})\n")
+        return
+    if costs:
+        print(
+            "Elasticsearch warm-up (bench/warm.py): "
+            + ", ".join(f"{c:.2f}" for c in costs)
+            + f" ms of its CPU a page, in passes of {WARM_PASS_PAGES} pages or more\n"
+        )
+
+
 def stack_env(env_file: Path) -> dict[str, str]:
     """Return the environment `set -a; source var/archief.env` gives, as the Makefile does."""
     done = subprocess.run(
@@ -400,6 +437,8 @@ def run_archief(
     env_file: Path = REPO_ROOT / "var" / "archief.env",
     work: Path | None = None,
     intake: str = "cli",
+    pypdf_around: bool = True,
+    warm: Path | None = None,
 ) -> PipelineRun:
     """Measure the archief pipeline, upload → searchable, on the corpus.
 
@@ -415,6 +454,9 @@ def run_archief(
       counts as CER 1.
     With `intake="http"` the files go in through `POST /ingest` of a running
     `archief serve` instead (bench.http_intake), in an archive of their own.
+    With `pypdf_around`, raw pypdf reads the born-digital files just before
+    and just after their run, on idle workers. The PDFs in `warm` go in
+    first, untimed, into a dossier of their own.
     Raises PipelineUnavailable (with the reason) if any of that is missing.
     """
     archief = Path(sys.executable).with_name("archief")
@@ -443,6 +485,8 @@ def run_archief(
             manifest=manifest,
             work=work,
             intake=intake,
+            pypdf_around=pypdf_around,
+            warm=warm,
         )
     finally:
         _clean_up(stack, env, f"bench_{run}".replace("-", "_"))
@@ -495,6 +539,8 @@ def _measure(
     manifest: Manifest,
     work: Path | None,
     intake: str = "cli",
+    pypdf_around: bool = True,
+    warm: Path | None = None,
 ) -> PipelineRun:
     """Ingest the corpus through workers and read the text back; see run_archief."""
     work = work or Path(tempfile.mkdtemp(prefix="archief-bench-"))
@@ -514,6 +560,8 @@ def _measure(
     where = ["--dossier", dossier, "--layer", "afdeling", "--afdeling", "wijkzaken"]
     timings: dict[str, float] = {}
     cpu_digital: dict[str, float] | None = None
+    around: list[Row] = []
+    digital = manifest.of_kind("digital")
     with workers(archief, env, logs) as procs, contextlib.ExitStack() as stack:
         server: tuple[str, str] | None = None
         # The dossier exists before the clock starts, as it would for a DMS
@@ -531,12 +579,28 @@ def _measure(
                 server = stack.enter_context(api_server(archief, env, logs / "serve.log"))
             except HttpIntakeUnavailable as exc:
                 raise PipelineUnavailable(str(exc)) from exc
+        warm_up = (
+            None
+            if warm is None
+            else _warm_up(
+                archief,
+                env,
+                server=server,
+                folder=warm,
+                where=["--dossier", f"{dossier}-OPWARMEN", *where[2:]],
+                logs=logs,
+                empty=empty,
+            )
+        )
         roots = [psutil.Process(p.pid) for p in procs]
         with RssSampler(lambda: roots) as sampler:
             for kind in ("scanned", "digital"):
                 # Each kind starts on idle workers: the scanned run's thumbnails
                 # (queued last, drawn after indexing) are not the digital run's work.
                 wait_idle(env["ARCHIEF_QUEUE__BROKER_URL"])
+                bracket = kind == "digital" and pypdf_around and bool(digital)
+                if bracket:
+                    around.append(run_pypdf(corpus_dir, digital))
                 # The API server, when there is one: the bench's other children.
                 serving = [c for c in own_children() if c.pid not in {r.pid for r in roots}]
                 before = cpu.snapshot(roots, serving)
@@ -545,6 +609,10 @@ def _measure(
                 )
                 if kind == "digital":
                     cpu_digital = cpu.spent(before, cpu.snapshot(roots, serving))
+                if bracket:
+                    # The run's thumbnails are drawn after it: not on pypdf's clock.
+                    wait_idle(env["ARCHIEF_QUEUE__BROKER_URL"])
+                    around.append(run_pypdf(corpus_dir, digital))
     peaks = tuple(sampler.peaks.get(p.pid, 0) / MIB for p in procs)
 
     export = work / "archief-text"
@@ -563,6 +631,8 @@ def _measure(
         cer_digital=exported_cer(export, manifest.of_kind("digital")),
         startup_s=startup if intake == "cli" else None,
         cpu_digital=cpu_digital,
+        pypdf_around=(around[0], around[1]) if len(around) == 2 else None,
+        warm_up=warm_up,
     )
 
 
@@ -595,6 +665,30 @@ def _ingest(  # noqa: PLR0917  # one call site, the arguments of _measure
         raise PipelineUnavailable(f"HTTP intake ({folder.name}): {exc}") from exc
     log.write_text(" ".join(statuses), encoding="utf-8")
     return _until_found(env, shas, start, log)
+
+
+def _warm_up(
+    archief: Path,
+    env: dict[str, str],
+    *,
+    server: tuple[str, str] | None,
+    folder: Path,
+    where: list[str],
+    logs: Path,
+    empty: Path,
+) -> tuple[int, float]:
+    """Ingest `folder` untimed into a dossier of its own; its pages and seconds.
+
+    A running archive is warm: its workers have read documents, its bucket,
+    tables and index are in use, Elasticsearch has written and refreshed
+    segments. A new one is not, and its first batches cost up to twice the
+    CPU a page of later ones (2026-11-24).
+    """
+    log = logs / "dossier-warm.log"
+    done = _archief(archief, env, log, "ingest", str(empty), *where, "--no-wait")
+    _require(done, "archief ingest (warm-up dossier)", log)
+    pages = sum(len(PdfReader(f).pages) for f in folder.glob("*.pdf"))
+    return pages, _ingest(archief, env, server, folder, where, logs / "ingest-warm.log")
 
 
 def _until_found(
@@ -689,10 +783,37 @@ def print_startup(pipelines: Mapping[str, PipelineRun]) -> None:
             )
 
 
+def print_warm_up(pipelines: Mapping[str, PipelineRun]) -> None:
+    """The untimed warm-up of each archive, as a cold stack would have scored."""
+    for label, run in pipelines.items():
+        if run.warm_up is not None:
+            pages, seconds = run.warm_up
+            print(
+                f"{label}: warm-up {pages} born-digital pages of another seed first, "
+                f"{pages / seconds:.1f} pages/s on the new archive (not in the table)"
+            )
+
+
+def print_around(pipelines: Mapping[str, PipelineRun]) -> None:
+    """Raw pypdf just before and after each born-digital run, which the targets compare with."""
+    for label, run in pipelines.items():
+        if run.pypdf_around is None:
+            continue
+        before, after = run.pypdf_around
+        print(
+            f"{label}, digital: raw pypdf just before {before.per_s:.1f} pages/s, "
+            f"just after {after.per_s:.1f} ({_ms_a_page(before)} / {_ms_a_page(after)} ms a page)"
+        )
+
+
+def _ms_a_page(row: Row) -> str:
+    return f"{row.wall_s / row.pages * 1000:.1f}" if row.pages else "-"
+
+
 def print_cpu(pipelines: Mapping[str, PipelineRun], pypdf: Row | None, pages: int) -> None:
     """CPU seconds per part during the born-digital run, and the bound they put on throughput."""
     runs = {label: run.cpu_digital for label, run in pipelines.items() if run.cpu_digital}
-    if not runs:
+    if not runs or not pages:
         return
     cores = os.cpu_count() or 1
     print(f"\nCPU seconds during the born-digital run ({pages} pages; bench/cpu.py)")
@@ -755,7 +876,17 @@ def print_targets(
                         _verdict(archief.cer_scanned <= peer.cer),
                     )
                 )
-        if pypdf:
+        around = archief.pypdf_pages_per_s()
+        if around is not None:
+            ratio = archief.pages_per_s_digital / around
+            lines.append(
+                _target(
+                    f"born-digital, archief {who} / raw pypdf around it",
+                    ratio,
+                    TARGET_DIGITAL_VS_PYPDF,
+                )
+            )
+        elif pypdf:
             ratio = archief.pages_per_s_digital / pypdf.per_s
             lines.append(
                 _target(f"born-digital, archief {who} / raw pypdf", ratio, TARGET_DIGITAL_VS_PYPDF)
@@ -953,6 +1084,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=20260414)
     parser.add_argument(
+        "--warm-pages",
+        type=int,
+        default=300,
+        # Born-digital pages of another seed, ingested untimed into a dossier
+        # of its own before each archive's runs (0: none).
+        help="default: 300 (0: measure a cold archive)",
+    )
+    parser.add_argument(
         "--skip",
         action="extend",
         nargs="+",
@@ -966,6 +1105,22 @@ def _parser() -> argparse.ArgumentParser:
         help="instead of the table: raw-tesseract CER per preprocessing variant",
     )
     return parser
+
+
+def _warm_corpus(args: argparse.Namespace, manifest: Manifest) -> Path | None:
+    """Warm Elasticsearch's JIT; the folder of other pages each archive reads first, if any."""
+    warm_up_search(manifest)
+    if not args.warm_pages:
+        return None
+    work: Path = args.workdir.resolve() / "warm-corpus"
+    warm = build_corpus(
+        work,
+        scanned_pages=0,
+        digital_pages=args.warm_pages,
+        seed=args.seed + 1,
+        digital_sizes=(args.digital_size,),
+    )
+    return work / "digital" if warm.docs else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1000,6 +1155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     skip = set(args.skip)
     scanned, digital = manifest.of_kind("scanned"), manifest.of_kind("digital")
+    warm = _warm_corpus(args, manifest) if {"archief", "archief-http"} - skip else None
     # Two ways in, each measured upload → searchable in an archive of its own.
     pipelines: dict[str, PipelineRun] = {}
     for system, intake, label in (
@@ -1009,9 +1165,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if system in skip:
             continue
         try:
-            pipelines[label] = run_archief(corpus_dir, manifest, work=work, intake=intake)
+            pipelines[label] = run_archief(
+                corpus_dir,
+                manifest,
+                work=work,
+                intake=intake,
+                pypdf_around="pypdf" not in skip,
+                warm=warm,
+            )
         except PipelineUnavailable as exc:
             print(f"{label}: not available ({exc})")
+    # With --scanned-pages 0 or --digital-pages 0 a peer has nothing to read.
+    if not scanned:
+        skip |= {"tesseract", "ocrmypdf"}
+    if not digital:
+        skip.add("pypdf")
     tesseract = run_tesseract(corpus_dir, scanned, work) if "tesseract" not in skip else None
     ocrmypdfs: list[Row] = []
     for release in RELEASES if "ocrmypdf" not in skip else ():
@@ -1023,12 +1191,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     n_scanned, n_digital = manifest.pages("scanned"), manifest.pages("digital")
     rows: list[Row] = []
-    for label, run in pipelines.items():
+    for label, run in pipelines.items() if n_scanned else ():
         peaks = " / ".join(f"{p:.0f}" for p in run.peak_rss_per_worker_mib)
         wall = n_scanned / run.pages_per_min_scanned * 60
         rows.append(Row(f"{label} (2 workers)", "scanned", n_scanned, wall, run.cer_scanned, peaks))
     rows += [r for r in (tesseract, *ocrmypdfs) if r]
-    for label, run in pipelines.items():
+    for label, run in pipelines.items() if n_digital else ():
         peaks = " / ".join(f"{p:.0f}" for p in run.peak_rss_per_worker_mib)
         wall = n_digital / run.pages_per_s_digital
         rows.append(Row(f"{label} (2 workers)", "digital", n_digital, wall, run.cer_digital, peaks))
@@ -1037,6 +1205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print_table(rows)
     print_startup(pipelines)
+    print_warm_up(pipelines)
+    print_around(pipelines)
     print_cpu(pipelines, pypdf, n_digital)
     print_targets(pipelines, tesseract, ocrmypdfs, pypdf)
     return 0
