@@ -35,7 +35,22 @@ class Summary:
 
 
 def walk(paths: Iterable[Path]) -> Iterator[Path]:
-    """Every regular file under the given paths, in a stable order; symlinks are not followed."""
+    """Every regular file under the given paths, in a stable order; symlinks are not followed.
+
+    A file named twice (a folder and a file in it, or one folder given as
+    `a` and `./a`) comes once: the source keys of earlier runs are read
+    before the first file, so a second visit in the same run would be taken
+    in again, as a duplicate of the first.
+    """
+    seen: set[Path] = set()
+    for path in _each(paths):
+        real = path.resolve()
+        if real not in seen:
+            seen.add(real)
+            yield path
+
+
+def _each(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_symlink():
             continue
