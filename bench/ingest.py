@@ -1086,10 +1086,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--warm-pages",
         type=int,
-        default=300,
+        default=1000,
         # Born-digital pages of another seed, ingested untimed into a dossier
         # of its own before each archive's runs (0: none).
-        help="default: 300 (0: measure a cold archive)",
+        help="default: 1000 (0: measure a cold archive)",
     )
     parser.add_argument(
         "--skip",
