@@ -636,7 +636,7 @@ def _measure(
     )
 
 
-def _ingest(  # noqa: PLR0917  # one call site, the arguments of _measure
+def _ingest(  # noqa: PLR0917  # the arguments _measure and _warm_up pass on
     archief: Path,
     env: dict[str, str],
     server: tuple[str, str] | None,
