@@ -9,8 +9,8 @@ requests of eight records). That is more than raw pypdf's whole 2.6-3.4 ms a
 page, so a bench run straight after `make up` mostly measured the JIT
 compiler: a running archive's node is long past it.
 
-`warm_search` indexes the corpus's own ground truth into a scratch index,
-eight passes of a thousand pages, then drops the index. The bench prints what
+`warm_search` indexes the corpus's own ground truth eight times, a thousand
+pages at a time, each time into a scratch index that it then drops. The bench prints what
 each pass cost, so a cold node is visible in the output rather than hidden in
 a figure. The rest of a cold stack (a new bucket, database and index, the
 workers' first batches, the refresh and search paths of the JVM) is warmed
