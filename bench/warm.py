@@ -10,11 +10,12 @@ page, so a bench run straight after `make up` mostly measured the JIT
 compiler: a running archive's node is long past it.
 
 `warm_search` indexes the corpus's own ground truth eight times, a thousand
-pages at a time, each time into a scratch index that it then drops. The bench prints what
-each pass cost, so a cold node is visible in the output rather than hidden in
-a figure. The rest of a cold stack (a new bucket, database and index, the
-workers' first batches, the refresh and search paths of the JVM) is warmed
-by an untimed ingest of other pages before each archive's runs (bench.ingest).
+pages at a time, each time into a scratch index that it then drops. The
+bench prints what each pass cost, so a cold node is visible in the output
+rather than hidden in a figure. The rest of a cold stack (a new bucket,
+database and index, the workers' first batches, the refresh and search paths
+of the JVM) is warmed by an untimed ingest of other pages before each
+archive's runs (bench.ingest).
 """
 
 from __future__ import annotations
